@@ -1,0 +1,13 @@
+"""Errors a user sees as one line: `path: reason`."""
+
+
+class NianbaoError(Exception):
+    """A failure we can explain in one line; never shown as a traceback."""
+
+
+class ExtractionError(NianbaoError):
+    """The source file could not be read (corrupt, encrypted, unsupported, empty...)."""
+
+
+class NotAReportError(NianbaoError):
+    """The file was read but holds none of the template's tables."""
