@@ -1,0 +1,37 @@
+"""The field list of the standard report schema (data/fields.tsv, a copy of the spec's)."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+TOPS = ("active_disclosure", "applications", "review_litigation")
+TABLE_PREFIX = {"t2": "active_disclosure", "t3": "applications", "t4": "review_litigation"}
+
+
+@dataclass(frozen=True)
+class Field:
+    id: str
+    templates: frozenset[str]
+    row_label: str
+    column_label: str
+    type: str  # int | decimal | text
+
+
+@cache
+def all_fields() -> dict[str, Field]:
+    """Every field id in fields.tsv order."""
+    text = resources.files("pipeline").joinpath("data/fields.tsv").read_text(encoding="utf-8")
+    reader = csv.DictReader(text.splitlines(), delimiter="\t")
+    return {
+        r["field"]: Field(r["field"], frozenset(r["templates"].split(",")), r["row_label"], r["column_label"], r["type"])
+        for r in reader
+    }
+
+
+@cache
+def template_fields(template: str) -> list[str]:
+    """The field ids a report on this template holds, in fields.tsv order."""
+    return [f.id for f in all_fields().values() if template in f.templates]

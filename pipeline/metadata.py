@@ -1,0 +1,131 @@
+"""Title, agency, year and publication date of a report.
+
+The title is the first paragraph that names a report (sometimes in two lines: the body, then the
+year and "…年度报告"). The agency comes from the title and the signature (落款); when one contains
+the other, the fuller name wins. The year is the reporting year in the title, else the statistics
+period sentence. The date is the signature date, else a publication date the source carries.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from pipeline.intermediate import Document, Paragraph
+
+_REPORT_WORDS = ("年度报告", "工作报告", "情况的报告", "年报")
+_YEAR = re.compile(r"(20\d{2}|19\d{2})\s*年")
+_DATE = re.compile(r"^\s*(20\d{2})\s*[年.\-/]\s*(\d{1,2})\s*[月.\-/]\s*(\d{1,2})\s*日?\s*$")
+_ANY_DATE = re.compile(r"(20\d{2})\s*[年\-/.]\s*(\d{1,2})\s*[月\-/.]\s*(\d{1,2})")
+_PERIOD = re.compile(r"(?:统计期限|统计时限|统计期间|时间)[^。]{0,10}?自?\s*(20\d{2})\s*年?\s*1\s*月\s*1\s*日")
+_AGENCY_END = re.compile(
+    r"(人民政府|政府|办公厅|办公室|委员会|管委会|管理委员会|局|厅|委|办|署|院|中心|街道办事处|街道|乡|镇|苏木|"
+    r"公司|所|站|队|部|处|馆|会)$"
+)
+_TITLE_TAIL = re.compile(r"\s*(关于)?\s*(20\d{2}|19\d{2})?\s*年?度?\s*(政府信息公开|政务公开|信息公开).*$")
+_SPACES = re.compile(r"\s+")
+
+
+@dataclass
+class Metadata:
+    title: str | None
+    agency: str | None
+    year: int | None
+    published: str | None
+    signature_blocks: set[int]
+
+
+def _clean(text: str) -> str:
+    return _SPACES.sub("", text.replace("#", "").replace("*", ""))
+
+
+def _title(doc: Document) -> tuple[str | None, int | None]:
+    paragraphs = [(i, b) for i, b in enumerate(doc.blocks[:12]) if isinstance(b, Paragraph) and b.text.strip()]
+    for pos, (index, para) in enumerate(paragraphs):
+        text = _clean(para.text)
+        if len(text) > 80 or not any(w in text for w in _REPORT_WORDS):
+            continue
+        if pos > 0 and (text[:4].isdigit() or text.startswith(("政府信息公开", "年度"))):
+            prev_text = _clean(paragraphs[pos - 1][1].text)
+            if len(prev_text) <= 40 and "。" not in prev_text:
+                return prev_text + text, paragraphs[pos - 1][0]
+        return text, index
+    return None, None
+
+
+def _agency_from_title(title: str | None) -> str | None:
+    if not title:
+        return None
+    name = _TITLE_TAIL.sub("", title)
+    name = re.sub(r"(20\d{2}|19\d{2})\s*年?度?$", "", name).strip("：:，,")
+    return name or None
+
+
+def _signature(doc: Document) -> tuple[str | None, str | None, set[int]]:
+    """(agency, ISO date, blocks) of the 落款 at the end: a short name line and a date line."""
+    tail = [(i, b) for i, b in enumerate(doc.blocks) if isinstance(b, Paragraph) and b.text.strip()][-6:]
+    for pos in range(len(tail) - 1, -1, -1):
+        index, para = tail[pos]
+        match = _DATE.match(_clean(para.text))
+        if not match:
+            continue
+        year, month, day = (int(x) for x in match.groups())
+        if not (1 <= month <= 12 and 1 <= day <= 31):
+            continue
+        date = f"{year:04d}-{month:02d}-{day:02d}"
+        blocks = {index}
+        agency = None
+        if pos > 0:
+            prev_index, prev = tail[pos - 1]
+            name = _clean(prev.text)
+            if len(name) <= 40 and _AGENCY_END.search(name) and "。" not in name:
+                agency = name
+                blocks.add(prev_index)
+        return agency, date, blocks
+    return None, None, set()
+
+
+def _pick_agency(from_title: str | None, from_signature: str | None) -> str | None:
+    if from_title and from_signature:
+        if from_title in from_signature:
+            return from_signature
+        if from_signature in from_title:
+            return from_title
+        return from_title
+    return from_title or from_signature
+
+
+def _year(title: str | None, doc: Document, published: str | None) -> int | None:
+    if title:
+        found = _YEAR.findall(title)
+        if found:
+            return int(found[0])
+    for block in doc.blocks[:30]:
+        if isinstance(block, Paragraph):
+            match = _PERIOD.search(_clean(block.text))
+            if match:
+                return int(match.group(1))
+    if published:
+        return int(published[:4]) - 1
+    return None
+
+
+def _metadata_date(doc: Document) -> str | None:
+    """A publication date the source itself carries (HTML meta, PDF/DOCX properties)."""
+    meta = {k.lower(): v for k, v in doc.source.metadata.items()}
+    for key in ("pubdate", "publishdate", "published", "firstpublishedtime", "发布日期", "发布时间"):
+        value = meta.get(key)
+        if value:
+            match = _ANY_DATE.search(value)
+            if match:
+                y, m, d = (int(x) for x in match.groups())
+                return f"{y:04d}-{m:02d}-{d:02d}"
+    return None
+
+
+def read_metadata(doc: Document) -> Metadata:
+    title, _ = _title(doc)
+    sig_agency, sig_date, sig_blocks = _signature(doc)
+    published = sig_date or _metadata_date(doc)
+    agency = _pick_agency(_agency_from_title(title), sig_agency)
+    return Metadata(title, agency, _year(title, doc, published), published, sig_blocks)

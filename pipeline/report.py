@@ -1,0 +1,120 @@
+"""The standard report (spec: report-schema.md) as a pydantic model.
+
+The three data objects are nested dicts whose dotted paths are the field ids of fields.tsv; their
+JSON Schema is generated from fields.tsv so that it names every field with its type.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from pipeline.fields import TOPS, all_fields
+
+REPORT_SCHEMA = "nianbao.report/1"
+Number = int | float
+
+
+class SourceInfo(BaseModel):
+    path: str
+    sha256: str
+    format: str
+    extractor: str
+    pages: int | None = None
+
+
+class ReportMeta(BaseModel):
+    title: str | None = None
+    agency: str | None = None
+    year: int | None = None
+    published: str | None = Field(None, description="ISO date of the signature (落款) or the page")
+    template: Literal["2019", "2021"]
+
+
+class Check(BaseModel):
+    rule: str
+    ok: bool
+    row: str | None = None
+    column: str | None = None
+    group: str | None = None
+    expected: Number | None = None
+    found: Number | None = None
+    message: str = ""
+
+
+class Issue(BaseModel):
+    level: Literal["info", "warning", "error"]
+    code: str
+    field: str | None = None
+    message: str
+
+
+class Provenance(BaseModel):
+    """Where a value came from in the intermediate form."""
+
+    block: int = Field(description="index of the table among the document's blocks")
+    table: int = Field(description="ordinal of the table among the document's tables (1-based)")
+    row: int
+    col: int
+    page: int | None = None
+    bbox: tuple[float, float, float, float] | None = None
+    raw: str
+    row_label: str = Field("", description="the row label text that matched")
+    column: str = Field("", description="the column the value was placed in")
+
+
+class Report(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    schema_: Literal["nianbao.report/1"] = Field(REPORT_SCHEMA, alias="schema")
+    source: SourceInfo
+    report: ReportMeta
+    active_disclosure: dict[str, dict[str, Any]]
+    applications: dict[str, dict[str, Any]]
+    review_litigation: dict[str, dict[str, Any]]
+    sections: dict[str, str | None]
+    checks: list[Check]
+    issues: list[Issue]
+    provenance: dict[str, Provenance]
+
+    def values(self) -> dict[str, Any]:
+        """Field id -> value, in fields.tsv order."""
+        out: dict[str, Any] = {}
+        for top in TOPS:
+            for row, cols in getattr(self, top).items():
+                for col, value in cols.items():
+                    out[f"{top}.{row}.{col}"] = value
+        order = {f: i for i, f in enumerate(all_fields())}
+        return dict(sorted(out.items(), key=lambda kv: order.get(kv[0], len(order))))
+
+    def to_json(self, indent: int | None = 1) -> str:
+        return self.model_dump_json(by_alias=True, indent=indent)
+
+
+def nest(values: dict[str, Any]) -> dict[str, dict[str, dict[str, Any]]]:
+    """Flat field ids -> the three nested data objects."""
+    out: dict[str, dict[str, dict[str, Any]]] = {top: {} for top in TOPS}
+    for field_id, value in values.items():
+        top, row, col = field_id.split(".")
+        out[top].setdefault(row, {})[col] = value
+    return out
+
+
+def report_json_schema() -> dict:
+    """The report's JSON Schema: the model's, with every field of fields.tsv spelled out."""
+    schema = Report.model_json_schema(by_alias=True)
+    types = {"int": ["integer", "null"], "decimal": ["number", "null"], "text": ["string", "null"]}
+    for top in TOPS:
+        rows: dict[str, dict] = {}
+        for field in all_fields().values():
+            t, row, col = field.id.split(".")
+            if t != top:
+                continue
+            entry = rows.setdefault(row, {"type": "object", "properties": {}, "additionalProperties": False})
+            entry["properties"][col] = {
+                "type": types[field.type],
+                "description": f"{field.row_label} / {field.column_label} (templates {','.join(sorted(field.templates))})",
+            }
+        schema["properties"][top] = {"type": "object", "properties": rows, "additionalProperties": False}
+    return schema
