@@ -1,0 +1,23 @@
+"""The table `nianbao convert --summary` prints: one line per file."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+
+
+def print_summary(rows: list[tuple[str, object | None, str | None]]) -> None:
+    """rows: (path, report or None, error or None)."""
+    table = Table(title="nianbao convert", show_lines=False)
+    for name in ("file", "template", "year", "agency", "filled", "failed checks"):
+        table.add_column(name, overflow="fold")
+    for path, report, error in rows:
+        if report is None:
+            table.add_row(path, "[red]error[/red]", "", "", "", f"[red]{error}[/red]")
+            continue
+        values = report.values()
+        filled = sum(v is not None for v in values.values())
+        failing = sorted({c.rule for c in report.checks if not c.ok})
+        table.add_row(path, report.report.template, str(report.report.year or ""), report.report.agency or "",
+                      f"{filled}/{len(values)}", ", ".join(failing) or "-")
+    Console().print(table)
