@@ -151,7 +151,7 @@ class TableReader:
         if group is not None:
             self._group = group
         row_label = self._row_label(label) if label else None
-        named_row = row_label is not None and row_label.kind == "row"
+        named_row = row_label is not None and row_label.key != "-"
         has_values = any(not v.is_null for _, v in row.values)
         if header and ((header[1] >= 2 and not (named_row and has_values)) or (not named_row and not has_values)):
             self._take_header(header[0], row)
@@ -217,16 +217,15 @@ class TableReader:
             if lab.variant in label:
                 group = group or lab.key
                 label = label.replace(lab.variant, "")
-        for lab in self.labels.of("ignore"):
-            if lab.context.startswith("t3") and lab.variant in label:
-                label = label.replace(lab.variant, "")
+        for lab in self.labels.of("strip"):
+            label = label.replace(lab.variant, "")
         return label, group
 
     def _row_label(self, label: str) -> Label | None:
         def fits(lab: Label) -> bool:
             return lab.needs_group is None or lab.needs_group == self._group
 
-        return self.labels.best(label, "row", "ignore", accept=lambda lab: fits(lab) and lab.table in ("t2", "t3"))
+        return self.labels.best(label, "row", accept=fits)
 
     # ---- data rows
     def _take_data(self, block: int, r: int, row: _Row, table: str, key: str, variant: str) -> None:
@@ -326,8 +325,8 @@ class TableReader:
                     continue
                 return None
             if key in out:
-                if value.is_null and not cell.text.strip():
-                    continue
+                if (value.is_null and not cell.text.strip()) or cell.text.strip() == out[key][0].text.strip():
+                    continue  # a blank placeholder, or a merged value repeated by the converter
                 return None
             out[key] = (cell, value)
         if not any(v.value is not None for _, v in out.values()) and len(out) < len(columns):
