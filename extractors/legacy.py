@@ -1,0 +1,131 @@
+"""Legacy formats (.doc, .wps, .rtf, .odt): converted to DOCX by LibreOffice, then read as DOCX.
+
+Many bodies still publish Word 97 .doc or Kingsoft .wps files. LibreOffice's importers are the
+most faithful free readers of them, and converting to DOCX keeps merged cells as w:gridSpan/w:vMerge,
+so the DOCX extractor gives the same grids. Each conversion runs in its own temporary profile and
+output directory (so conversions can run in parallel: one soffice per profile), with macros
+disabled in that profile, and under a timeout that kills the whole process group (soffice forks
+oosplash and soffice.bin). The Source keeps the original bytes' hash and format.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+from pathlib import Path
+
+from extractors.docx import read_docx
+from pipeline.errors import ExtractionError
+from pipeline.intermediate import Document, Source
+from pipeline.intermediate import Warning as ExtractWarning
+
+NAME = "legacy"
+VERSION = "1.0.0"
+
+DEFAULT_TIMEOUT = 120.0
+INSTALL_HINT = "apt-get install --no-install-recommends libreoffice-writer"
+
+# the name the input gets inside the temporary directory; LibreOffice detects the type from the
+# content but uses the suffix to break ties. A Kingsoft .wps is Word-97-like, so try .doc first.
+_SUFFIXES = {"doc": (".doc",), "wps": (".doc", ".wps"), "rtf": (".rtf",), "odt": (".odt",), "docx": (".doc",)}
+
+# macros off in the throwaway profile: security level "very high" and execution disabled
+_PROFILE_XCU = """<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema" \
+xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<item oor:path="/org.openoffice.Office.Common/Security/Scripting"><prop oor:name="MacroSecurityLevel" \
+oor:op="fuse"><value>3</value></prop></item>
+<item oor:path="/org.openoffice.Office.Common/Security/Scripting"><prop oor:name="DisableMacrosExecution" \
+oor:op="fuse"><value>true</value></prop></item>
+<item oor:path="/org.openoffice.Office.Common/Misc"><prop oor:name="FirstRun" oor:op="fuse">\
+<value>false</value></prop></item>
+</oor:items>
+"""
+
+_ENCRYPTED_OOXML = "EncryptedPackage".encode("utf-16-le")
+
+
+def find_soffice() -> str:
+    """The LibreOffice binary: $NIANBAO_SOFFICE, else soffice or libreoffice on PATH."""
+    explicit = os.environ.get("NIANBAO_SOFFICE")
+    if explicit:
+        return explicit
+    found = shutil.which("soffice") or shutil.which("libreoffice")
+    if not found:
+        raise ExtractionError(f"LibreOffice is needed to read this format; install it with `{INSTALL_HINT}`")
+    return found
+
+
+def _timeout() -> float:
+    try:
+        return float(os.environ.get("NIANBAO_SOFFICE_TIMEOUT", DEFAULT_TIMEOUT))
+    except ValueError:
+        return DEFAULT_TIMEOUT
+
+
+def convert_to_docx(data: bytes, fmt: str, timeout: float | None = None) -> bytes:
+    """DOCX bytes of a legacy document, converted by a fresh LibreOffice instance."""
+    if _ENCRYPTED_OOXML in data[:65536] or _ENCRYPTED_OOXML in data[-65536:]:
+        raise ExtractionError("the document is password-protected (encrypted)")
+    soffice = find_soffice()
+    timeout = _timeout() if timeout is None else timeout
+    last_error = ""
+    with tempfile.TemporaryDirectory(prefix="nianbao-lo-") as tmp:
+        root = Path(tmp)
+        profile = root / "profile"
+        (profile / "user").mkdir(parents=True)
+        (profile / "user" / "registrymodifications.xcu").write_text(_PROFILE_XCU, encoding="utf-8")
+        for suffix in _SUFFIXES.get(fmt, (f".{fmt}",)):
+            indir, outdir = root / f"in{suffix}", root / f"out{suffix}"
+            indir.mkdir()
+            outdir.mkdir()
+            source = indir / f"source{suffix}"
+            source.write_bytes(data)
+            cmd = [soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--invisible",
+                   "--nologo", "--nodefault", "--norestore", "--nolockcheck",
+                   "--convert-to", "docx:MS Word 2007 XML", "--outdir", str(outdir), str(source)]
+            last_error = _run(cmd, timeout, env={**os.environ, "HOME": str(root), "SAL_USE_VCLPLUGIN": "svp"})
+            produced = outdir / "source.docx"
+            if produced.is_file() and produced.stat().st_size:
+                return produced.read_bytes()
+    detail = f" ({last_error})" if last_error else ""
+    raise ExtractionError(f"LibreOffice could not convert the {fmt} file: corrupt, password-protected "
+                          f"or not really {fmt}{detail}")
+
+
+def _run(cmd: list[str], timeout: float, env: dict[str, str]) -> str:
+    """Run soffice in its own process group; kill the group on timeout. Returns its last stderr line."""
+    try:
+        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                start_new_session=True, env=env)
+    except OSError as exc:
+        raise ExtractionError(f"cannot start LibreOffice ({exc.strerror or exc}); install it with "
+                              f"`{INSTALL_HINT}`") from None
+    try:
+        _, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        _kill_group(proc.pid)
+        proc.communicate()
+        raise ExtractionError(f"LibreOffice did not finish converting within {timeout:g} s") from None
+    finally:
+        _kill_group(proc.pid)  # stragglers (soffice.bin outliving the launcher) of our own group only
+    lines = [ln for ln in err.decode("utf-8", "replace").splitlines() if ln.strip()]
+    return lines[-1].strip()[:200] if lines else ""
+
+
+def _kill_group(pgid: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pgid, signal.SIGKILL)
+
+
+def extract(path: Path, data: bytes, fmt: str) -> Document:
+    content = read_docx(convert_to_docx(data, fmt))
+    metadata = {**content.metadata, "converted_by": "LibreOffice"}
+    source = Source.describe(path, data, fmt, NAME, VERSION, metadata=metadata, pages=content.pages)
+    warnings = [ExtractWarning(code="converted", message=f"{fmt} read through a LibreOffice conversion to DOCX"),
+                *content.warnings]
+    return Document(source=source, blocks=content.blocks, warnings=warnings)
