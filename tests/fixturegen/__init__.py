@@ -56,12 +56,12 @@ def field_ids(template: str) -> list[str]:
         return [r["field"] for r in csv.DictReader(fh, delimiter="\t") if template in r["templates"].split(",")]
 
 
-def outcome_rows(template: str) -> list[tuple[str, str, str | None]]:
-    return OUTCOMES_COMMON + (OTHER_2021 if template == "2021" else OTHER_2019)
+def outcome_rows(template: str, mixed: bool = False) -> list[tuple[str, str, str | None]]:
+    return OUTCOMES_COMMON + (OTHER_2021 if template == "2021" and not mixed else OTHER_2019)
 
 
 def make_values(template: str = "2021", seed: int = 0, nulls: int = 0,
-                break_rule: str | None = None) -> dict[str, int | float | str | None]:
+                break_rule: str | None = None, mixed: bool = False) -> dict[str, int | float | str | None]:
     """Every field of the template, non-zero and distinct, obeying the four rules unless told otherwise.
 
     `nulls` blanks that many applicant cells (the checks then skip those rows/columns);
@@ -96,7 +96,7 @@ def make_values(template: str = "2021", seed: int = 0, nulls: int = 0,
     six = APPLICANT_COLS[:-1]
     small = iter(rnd.sample(range(1, 400), 399))
     col_sum = dict.fromkeys(six, 0)
-    for key, _, _ in outcome_rows(template):
+    for key, _, _ in outcome_rows(template, mixed):
         row = {c: next(small) if rnd.random() < 0.45 else rnd.randint(1, 9) for c in six}
         for c in six:
             v[f"{ap}.{key}.{c}"] = row[c]
@@ -134,7 +134,12 @@ def make_values(template: str = "2021", seed: int = 0, nulls: int = 0,
         if i >= nulls:
             break
         v[key] = None
-    assert set(v) == set(field_ids(template)), set(field_ids(template)) ^ set(v)
+    if mixed:
+        for key, _, _ in OTHER_2021:
+            for c in APPLICANT_COLS:
+                v[f"{ap}.{key}.{c}"] = None
+    expected_ids = set(field_ids(template)) | ({f"{ap}.other.{c}" for c in APPLICANT_COLS} if mixed else set())
+    assert set(v) == expected_ids, expected_ids ^ set(v)
     return v
 
 
@@ -201,14 +206,14 @@ def table_active(v: dict, template: str) -> list[list[RawCell]]:
     ]
 
 
-def table_applications(v: dict, template: str) -> list[list[RawCell]]:
+def table_applications(v: dict, template: str, mixed: bool = False) -> list[list[RawCell]]:
     """Table 三 with the template's header block and rowspans (22 result rows in 2021, 20 in 2019)."""
     ap = "applications"
 
     def values(key: str) -> list[RawCell]:
         return [_c(cell_text(v[f"{ap}.{key}.{c}"])) for c in APPLICANT_COLS]
 
-    outcomes = outcome_rows(template)
+    outcomes = outcome_rows(template, mixed)
     rows: list[list[RawCell]] = [
         [_c("（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）", rowspan=3, colspan=3),
          _c("申请人情况", colspan=7)],
@@ -268,9 +273,9 @@ RULE_NAMES = {"row_total": "applications.row_total", "results_total": "applicati
 
 def make_report(template: str = "2021", seed: int = 0, agency: str = "临江市桦树镇人民政府", year: int = 2023,
                 published: str | None = None, nulls: int = 0, break_rule: str | None = None,
-                headings: tuple[str, ...] | None = None) -> ReportSpec:
+                headings: tuple[str, ...] | None = None, mixed: bool = False) -> ReportSpec:
     """A whole report: title, the six sections, the three tables, the signature and date."""
-    values = make_values(template, seed, nulls, break_rule)
+    values = make_values(template, seed, nulls, break_rule, mixed)
     published = published or f"{year + 1}-01-{10 + seed % 18:02d}"
     y, m, d = published.split("-")
     heads = headings or ("一、总体情况", "二、主动公开政府信息情况", "三、收到和处理政府信息公开申请情况",
@@ -286,7 +291,7 @@ def make_report(template: str = "2021", seed: int = 0, agency: str = "临江市�
         ("heading", heads[1]),
         table_active(values, template),
         ("heading", heads[2]),
-        table_applications(values, template),
+        table_applications(values, template, mixed),
         ("heading", heads[3]),
         table_review(values),
         ("heading", heads[4]),

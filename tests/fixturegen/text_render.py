@@ -1,0 +1,68 @@
+"""Render a ReportSpec as text the way real converters flatten Word tables.
+
+Layouts: `tsv` (Word "save as text": merged positions as empty strings), `tika` (one cell per line
+behind a tab, blank line between rows, cell line breaks kept), `pipe` (`a | b |`, only the cells
+that start in the row), `mdtable` (Markdown, merged text repeated in every spanned column),
+`mdpdf` (PDF-to-Markdown: `#` headings, `**bold**`, tab rows, the long table cut by a blank line).
+"""
+
+from __future__ import annotations
+
+from extractors.grid import RawCell, place_rows
+
+LAYOUTS = ("tsv", "tika", "pipe", "mdtable", "mdpdf")
+
+
+def _grid(rows: list[list[RawCell]]) -> list[list[tuple[str, bool]]]:
+    """Every grid position: (text, is the cell's own top-left position)."""
+    cells, _ = place_rows(rows)
+    n_cols = max(c.col + c.colspan for c in cells)
+    grid = [[("", False)] * n_cols for _ in rows]
+    for c in cells:
+        for r in range(c.row, c.row + c.rowspan):
+            for k in range(c.col, c.col + c.colspan):
+                grid[r][k] = (c.text, r == c.row and k == c.col)
+    return grid
+
+
+def _table(rows: list[list[RawCell]], layout: str) -> list[str]:
+    grid = _grid(rows)
+    out: list[str] = []
+    if layout in ("tsv", "mdpdf"):
+        for i, row in enumerate(grid):
+            out.append("\t".join(text.replace("\n", "") if own else "" for text, own in row))
+            if layout == "mdpdf" and len(grid) > 20 and i == len(grid) // 2:
+                out.append("")  # the page break a PDF converter leaves inside the long table
+    elif layout == "tika":
+        for row in rows:
+            for cell in row:
+                out.append("\t" + cell.text)
+            out.append("")
+    elif layout == "pipe":
+        for row in rows:
+            out.append(" | ".join(c.text.replace("\n", "") for c in row) + " |")
+    elif layout == "mdtable":
+        for i, row in enumerate(grid):
+            out.append("| " + " | ".join(text.replace("\n", "") for text, _ in row) + " |")
+            if i == 0:
+                out.append("|" + " --- |" * len(row))
+    return out
+
+
+def render_text(spec, layout: str) -> str:
+    """The whole report in one text layout."""
+    lines: list[str] = []
+    for block in spec.blocks:
+        if isinstance(block, tuple):
+            text = block[1]
+            lines.append(("## " + text) if layout in ("mdpdf", "mdtable") else text)
+        elif isinstance(block, str):
+            lines.append(block)
+        else:
+            if layout == "tika":  # Tika stacks header words one character per line
+                block = [[RawCell("\n".join(c.text) if c.text == "自然人" else c.text, c.rowspan, c.colspan)
+                          for c in row] for row in block]
+            lines.extend(_table(block, layout))
+        if layout in ("mdpdf", "mdtable", "tika"):
+            lines.append("")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,111 @@
+"""The normaliser on hand-made intermediate documents: labels, positions, templates, issues."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.errors import NotAReportError
+from pipeline.intermediate import Cell, Document, Paragraph, Source, table_from_cells
+from pipeline.labels import fold, labels
+from pipeline.normalise import normalise
+
+SOURCE = Source(path="x.txt", sha256="0" * 64, size=1, format="txt", extractor="test", extractor_version="0")
+
+
+def rows_table(rows: list[list[str]]):
+    cells = [Cell(row=r, col=c, text=t) for r, row in enumerate(rows) for c, t in enumerate(row)]
+    return table_from_cells(cells)
+
+
+def doc(*blocks) -> Document:
+    return Document(source=SOURCE, blocks=list(blocks))
+
+
+T3_HEADER = [["", "自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计"]]
+
+
+def test_labels_fold_spaces_width_breaks_and_quotes() -> None:
+    assert fold("（三）不 予\n公开 3. 危及\"三安全一稳定\"") == fold("(三)不予公开3.危及“三安全一稳定”")
+
+
+def test_every_label_variant_is_reachable() -> None:
+    table = labels()
+    for lab in table.labels:
+        if lab.kind in ("row", "column"):
+            found = table.all_longest(lab.variant, lab.kind)
+            assert lab in found, f"{lab} is shadowed by {found}"
+
+
+def test_aliases_and_typos_match() -> None:
+    rows = T3_HEADER + [
+        ["一、本年新收政府信息公开申请数量", "1", "2", "3", "4", "5", "6", "21"],
+        ["（三）不予公开 2.其他法律行政止公开", "7", "8", "9", "10", "11", "12", "57"],
+        ["5.属于三类内容事务信息", "13", "14", "15", "16", "17", "18", "93"],
+    ]
+    rows[0][4] = "社会组织"
+    report = normalise(doc(rows_table(rows)))
+    values = report.values()
+    assert values["applications.new_received.social_welfare_org"] == 4
+    assert values["applications.denied_prohibited_by_law.research_institution"] == 9
+    assert values["applications.denied_internal_affairs.total"] == 93
+
+
+def test_a_row_with_a_lost_label_is_placed_by_position_with_an_issue() -> None:
+    rows = T3_HEADER + [
+        ["一、本年新收政府信息公开申请数量"] + ["1"] * 7,
+        ["二、上年结转政府信息公开申请数量"] + ["2"] * 7,
+        ["三、本"] + ["3"] * 7,
+        ["（二）部分公开"] + ["4"] * 7,
+    ]
+    report = normalise(doc(rows_table(rows)))
+    assert report.values()["applications.granted.natural_person"] == 3
+    assert [i.code for i in report.issues if i.code == "row_label_lost"] == ["row_label_lost"]
+
+
+def test_extra_values_are_trimmed_with_an_issue() -> None:
+    header = [["行政复议", "", "", "", "", "行政诉讼"], ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"]]
+    values = [[str(i) for i in range(1, 17)]]
+    report = normalise(doc(rows_table(header + values)))
+    got = report.values()
+    assert got["review_litigation.review.upheld"] == 1
+    assert got["review_litigation.litigation_after_review.total"] == 15
+    assert any(i.code == "extra_cells" for i in report.issues)
+
+
+def test_blank_cells_are_null_never_zero_and_checks_skip_them() -> None:
+    rows = T3_HEADER + [["一、本年新收政府信息公开申请数量", "5", "", "/", "—", "无", "0", "5"]]
+    report = normalise(doc(rows_table(rows)))
+    got = report.values()
+    assert got["applications.new_received.commercial_enterprise"] is None
+    assert got["applications.new_received.research_institution"] is None
+    assert got["applications.new_received.other_org"] == 0
+    assert report.provenance["applications.new_received.natural_person"].raw == "5"
+    assert all(c.ok for c in report.checks)
+
+
+@pytest.mark.parametrize(("header", "template"), [
+    (["信息内容", "本年制发件数", "本年废止件数", "现行有效件数"], "2021"),
+    (["信息内容", "本年新制作数量", "本年新公开数量", "对外公开总数量"], "2019"),
+])
+def test_template_is_decided_by_table_labels(header: list[str], template: str) -> None:
+    paragraph = Paragraph(text="根据国办公开办函〔2019〕60号要求")  # the cited notice never decides
+    table = rows_table([header, ["规章", "1", "2", "3"], ["规范性文件", "4", "5", "6"]])
+    report = normalise(doc(paragraph, table))
+    assert report.report.template == template
+    key = "issued" if template == "2021" else "created"
+    assert report.values()[f"active_disclosure.normative_documents.{key}"] == 4
+
+
+def test_row_total_failure_names_row_and_both_amounts() -> None:
+    rows = T3_HEADER + [["（一）予以公开", "1", "1", "1", "1", "1", "1", "7"]]
+    failing = [c for c in normalise(doc(rows_table(rows))).checks if not c.ok]
+    assert len(failing) == 1
+    assert (failing[0].rule, failing[0].row, failing[0].expected, failing[0].found) == (
+        "applications.row_total", "granted", 6, 7)
+
+
+def test_a_document_without_template_tables_is_not_a_report() -> None:
+    news = doc(Paragraph(text="一、总体情况"), Paragraph(text="二、主动公开政府信息情况"),
+               rows_table([["日期", "事项"], ["1月", "会议"]]))
+    with pytest.raises(NotAReportError, match="not an annual report table set"):
+        normalise(news)
