@@ -53,3 +53,15 @@ def build_table(rows: list[list[RawCell]], page: int | None = None) -> tuple[Tab
     cells, warnings = place_rows(rows)
     n_cols = max((c.col + c.colspan for c in cells), default=0)
     return Table(n_rows=len(rows), n_cols=n_cols, cells=cells, page=page), warnings
+
+
+def overrun_width(cells: list[Cell]) -> int | None:
+    """The table's real column count when some colspan runs past it, else None (nothing to clip).
+
+    HTML widens a table for an overrunning colspan; in saved reports such a span is a typo
+    (colspan=12 in a 10-column table). A column in which no cell starts exists only because of
+    such a span, so the real width ends at the rightmost column where some cell starts; pass it
+    back to place_rows(max_cols=...) to clip.
+    """
+    width = max((c.col + 1 for c in cells), default=0)
+    return width if any(c.col + c.colspan > width for c in cells) else None
