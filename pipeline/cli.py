@@ -159,6 +159,26 @@ def schema(which: Annotated[str, typer.Argument(help="report or intermediate")])
         raise typer.Exit(2) from None
 
 
+# ---- commands that live in their own modules (each imports its heavy libraries lazily)
+def _register_command_modules() -> None:
+    import importlib
+
+    for module_name, commands in (("pipeline.cli_batch", ("batch",)),
+                                  ("pipeline.cli_inspect", ("explain", "diff", "debug", "review"))):
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name != module_name:
+                raise
+            continue
+        for name in commands:
+            if hasattr(module, name):
+                app.command()(getattr(module, name))
+
+
+_register_command_modules()
+
+
 def main() -> None:
     app()
 
