@@ -75,7 +75,7 @@ def extract(path: Path, data: bytes, fmt: str) -> Document:
     metadata.update(page_metadata(root))
     metadata["encoding"] = decoded.encoding
     _prune(root, may_hide=bool(_HIDDEN_HINT.search(decoded.text)))
-    reader = _Reader(root)
+    reader = _Reader(root, metadata.get("ArticleTitle") or metadata.get("title") or "")
     blocks = reader.read()
     warnings.extend(Warning(code=c, message=m) for c, m in reader.warnings)
     if not blocks:
@@ -175,6 +175,11 @@ def _row_cells(tr: etree._Element) -> list[etree._Element]:
     return [c for c in tr if c.tag in ("td", "th")]
 
 
+def _helper_row(tr: etree._Element) -> bool:
+    """Word's zero-height <tr> of empty cells (in <![if !supportMisalignedColumns]>): not a table row."""
+    return tr.get("height") == "0" and not clean(_text(tr))
+
+
 def _is_layout(table: etree._Element) -> bool:
     """A table used for page layout: one holding other tables, or a single column of content."""
     if table.find(".//table") is not None:
@@ -196,7 +201,8 @@ def _numeric(table: etree._Element) -> bool:
 
 
 class _Reader:
-    def __init__(self, root: etree._Element) -> None:
+    def __init__(self, root: etree._Element, title: str = "") -> None:
+        self.title = title
         body = root.find("body")
         self.body = body if body is not None else root
         self.numeric = {t for t in self.body.iter("table") if not _is_layout(t) and _numeric(t)}
@@ -249,15 +255,16 @@ class _Reader:
             node, node_weight = best, best_weight
 
     def _lead_title(self) -> None:
-        """The article title when the page keeps it just outside the content container (h1.title)."""
+        """The article title when the page keeps it outside the content container (h1.title,
+        div.article_title): the nearest preceding title-like element that reads like a report title."""
         node, hops = self.container, 0
-        while node is not None and node is not self.body and hops < 4:
+        while node is not None and node is not self.body and hops < 8:
             for sib in node.itersiblings(preceding=True):
                 if not isinstance(sib.tag, str):
                     continue
                 is_title = sib.tag in ("h1", "h2", "h3") or any("title" in n for n in _names(sib))
                 text = clean(_text(sib)) if is_title else ""
-                if text and len(text) <= 120 and _CJK.search(text):
+                if text and len(text) <= 120 and ("报告" in text or (self.title and self.title.startswith(text))):
                     self.blocks.append(Paragraph(text=text, heading=_HEADINGS.get(sib.tag, 1)))
                     return
             node, hops = node.getparent(), hops + 1
@@ -328,7 +335,7 @@ class _Reader:
             if child.tag == "caption":
                 self.add(_text(child))
         self.flush()
-        rows = _table_rows(table)
+        rows = [tr for tr in _table_rows(table) if not _helper_row(tr)]
         raw_rows: list[list[RawCell]] = []
         for r, tr in enumerate(rows):
             raw_row = []
