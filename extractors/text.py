@@ -98,10 +98,83 @@ def parse(lines: list[str]) -> list[Paragraph | Table]:
             i = j
         elif _is_pipe(line):
             i = _pipe_region(lines, i, blocks)
+        elif _spaced_row(line):
+            j = i
+            while j < n and _spaced_row(lines[j]):
+                j += 1
+            _add_table(blocks, [_spaced_row(ln) for ln in lines[i:j]])
+            i = j
         else:
-            blocks.append(_paragraph(line))
-            i += 1
+            j = _cell_stream_region(lines, i, blocks)
+            if j == i:
+                blocks.append(_paragraph(line))
+                j = i + 1
+            i = j
     return blocks
+
+
+def _is_value_text(text: str) -> bool:
+    """A number or a blank token (`/`, `—`, `无`): what separates one row from the next in a stream."""
+    t = text.strip()
+    return not t or bool(_NUMERIC.match(t)) or t in {"/", "／", "—", "——", "-", "－", "无", "不涉及"}
+
+
+_SPACED = re.compile(r"^(?P<label>.*?[^\d\s.,/\-])?\s*(?P<nums>(?:-?[\d.,]+|/)(?:\s+(?:-?[\d.,]+|/)){2,})\s*$")
+
+
+def _spaced_row(line: str) -> list[str] | None:
+    """`四、结转下年度继续办理 0 0 0 0 0 0 0` (PDF text): a label, then three or more numbers."""
+    match = _SPACED.match(line.strip())
+    if not match or "\t" in line:
+        return None
+    label = (match["label"] or "").strip()
+    if label.endswith(("。", "，", ",", "：", ":")) or len(label) > 60:
+        return None
+    return ([label] if label else []) + match["nums"].split()
+
+
+def _stream_rows(cells: list[str]) -> list[list[str]]:
+    """Cells that lost their row boundaries: a text cell after a value starts a new row."""
+    rows: list[list[str]] = []
+    row: list[str] = []
+    for cell in cells:
+        if row and not _is_value_text(cell) and _is_value_text(row[-1]):
+            rows.append(row)
+            row = []
+        row.append(cell)
+    if row:
+        rows.append(row)
+    return rows
+
+
+def _cell_stream_region(lines: list[str], i: int, blocks: list[Paragraph | Table]) -> int:
+    """Cells one per paragraph, separated by blank lines (web pages copied as text).
+
+    Accepted as a table only when the run of short paragraphs holds several numbers.
+    """
+    cells: list[str] = []
+    current: list[str] = []
+    j, n = i, len(lines)
+    while j < n:
+        line = lines[j]
+        if _is_blank(line):
+            if current:
+                cells.append("\n".join(current))
+                current = []
+        else:
+            text = line.strip()
+            if len(text) > 60 or text.endswith(("。", "；")) or "\t" in line or _is_pipe(line):
+                break
+            current.append(text)
+        j += 1
+    if current:
+        cells.append("\n".join(current))
+    if sum(1 for c in cells if c.strip() and _is_value_text(c)) < 6:
+        return i
+    while j > i and _is_blank(lines[j - 1]):
+        j -= 1
+    _add_table(blocks, _stream_rows(cells))
+    return j
 
 
 def _paragraph(line: str) -> Paragraph:
@@ -162,14 +235,19 @@ def _pipe_cells(line: str) -> list[str]:
 
 
 def _pipe_region(lines: list[str], i: int, blocks: list[Paragraph | Table]) -> int:
-    """`a | b |` rows; a run of single-cell `x |` lines between `|` spacer lines is one row."""
+    """`a | b |` rows; runs of single-cell `x |` lines are a stream of cells (see _stream_rows)."""
     rows: list[list[str]] = []
-    pending: list[str] = []  # single cells of a one-cell-per-line row
+    pending: list[str] = []  # single cells whose rows were flattened
     n = len(lines)
+
+    def flush() -> None:
+        rows.extend(_stream_rows(pending))
+        pending.clear()
+
     while i < n:
         line = lines[i]
         if _is_blank(line):
-            # a blank line inside a pipe table is common; the table ends at two or at prose
+            # a blank line inside a pipe table is common; the table ends at prose
             nxt = next((ln for ln in lines[i + 1 : i + 3] if not _is_blank(ln)), "")
             if not _is_pipe(nxt):
                 break
@@ -181,21 +259,18 @@ def _pipe_region(lines: list[str], i: int, blocks: list[Paragraph | Table]) -> i
             i += 1
             continue
         cells = _pipe_cells(line)
-        if all(not c for c in cells):  # spacer: `|`, `||`, `|||`
-            if pending:
-                rows.append(pending)
-                pending = []
+        if line.strip() == "|":  # an empty cell of a one-cell-per-line table
+            pending.append("")
+        elif all(not c for c in cells):  # spacer: `||`, `|||` ends a row
+            flush()
         elif len(cells) == 1 or (len(cells) > 1 and all(not c for c in cells[1:]) and line.strip().endswith("|")
                                  and not line.strip().startswith("|") and _looks_single(lines, i)):
             pending.append(cells[0])
         else:
-            if pending:
-                rows.append(pending)
-                pending = []
+            flush()
             rows.append(_drop_ragged(cells))
         i += 1
-    if pending:
-        rows.append(pending)
+    flush()
     _add_table(blocks, rows)
     return i
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from pipeline.intermediate import Document, Paragraph
 
-_REPORT_WORDS = ("年度报告", "工作报告", "情况的报告", "年报")
+_REPORT_WORDS = ("年度报告", "工作报告", "情况的报告")
 _YEAR = re.compile(r"(20\d{2}|19\d{2})\s*年")
 _DATE = re.compile(r"^\s*(20\d{2})\s*[年.\-/]\s*(\d{1,2})\s*[月.\-/]\s*(\d{1,2})\s*日?\s*$")
 _ANY_DATE = re.compile(r"(20\d{2})\s*[年\-/.]\s*(\d{1,2})\s*[月\-/.]\s*(\d{1,2})")
@@ -45,7 +45,8 @@ def _title(doc: Document) -> tuple[str | None, int | None]:
         text = _clean(para.text)
         if len(text) > 80 or not any(w in text for w in _REPORT_WORDS):
             continue
-        if pos > 0 and (text[:4].isdigit() or text.startswith(("政府信息公开", "年度"))):
+        partial = text[:4].isdigit() or text.startswith(("政府信息公开", "年度", "工作", "信息公开"))
+        if pos > 0 and (partial or not any(w in text for w in ("信息公开", "政务公开"))):
             prev_text = _clean(paragraphs[pos - 1][1].text)
             if len(prev_text) <= 40 and "。" not in prev_text:
                 return prev_text + text, paragraphs[pos - 1][0]
@@ -58,6 +59,7 @@ def _agency_from_title(title: str | None) -> str | None:
         return None
     name = _TITLE_TAIL.sub("", title)
     name = re.sub(r"(20\d{2}|19\d{2})\s*年?度?$", "", name).strip("：:，,")
+    name = re.sub(r"^(20\d{2}|19\d{2})\s*年度?", "", name)
     return name or None
 
 

@@ -148,11 +148,17 @@ class TableReader:
     def _read_row(self, block: int, r: int, row: _Row) -> None:
         header = self._header_scheme(row)
         label, group = self._strip_groups(row.label)
-        if group is not None:
-            self._group = group
-        row_label = self._row_label(label) if label else None
+        row_label = self._row_label(label, group) if label else None
         named_row = row_label is not None and row_label.key != "-"
         has_values = any(not v.is_null for _, v in row.values)
+        split = self._split_collapsed(row) if header and header[1] >= 2 and has_values else None
+        if split is not None:  # header words, a row label and values flattened into one row
+            row, header = split, None
+            label, group = self._strip_groups(row.label)
+            row_label = self._row_label(label, group) if label else None
+            named_row = row_label is not None and row_label.key != "-"
+        if group is not None:
+            self._group = group
         if header and ((header[1] >= 2 and not (named_row and has_values)) or (not named_row and not has_values)):
             self._take_header(header[0], row)
             return
@@ -172,6 +178,28 @@ class TableReader:
             return
         if has_values:
             self._take_unlabelled(block, r, row)
+
+    def _is_header_cell(self, folded: str) -> bool:
+        """A cell that names a column rather than a row (`总计` alone is a header; `（七）总计` a row)."""
+        if any(lab.variant == folded for lab in self.labels.of(*HEADER_KINDS)):
+            return True
+        column = self.labels.best(folded, *HEADER_KINDS)
+        row = self.labels.best(folded, "row", "group")
+        return column is not None and (row is None or len(column.variant) > len(row.variant))
+
+    def _split_collapsed(self, row: _Row) -> _Row | None:
+        """Take the header out of a row that also carries values; return the rest, or None."""
+        header_cells = [c for c in row.text_cells if self._is_header_cell(fold(c.text))]
+        if len(header_cells) < 2:
+            return None
+        header_ids = {id(c) for c in header_cells}
+        header_row = _Row(row.cells, header_cells, [], "")
+        found = self._header_scheme(header_row)
+        if found is None:
+            return None
+        self._take_header(found[0], header_row)
+        label_cells = [c for c in row.text_cells if id(c) not in header_ids]
+        return _Row(row.cells, label_cells, row.values, fold("".join(c.text for c in label_cells)))
 
     def _header_scheme(self, row: _Row) -> tuple[str, int] | None:
         """(scheme, number of cells naming a column) when the row's cells name columns."""
@@ -221,9 +249,9 @@ class TableReader:
             label = label.replace(lab.variant, "")
         return label, group
 
-    def _row_label(self, label: str) -> Label | None:
+    def _row_label(self, label: str, group: str | None = None) -> Label | None:
         def fits(lab: Label) -> bool:
-            return lab.needs_group is None or lab.needs_group == self._group
+            return lab.needs_group is None or lab.needs_group == (group or self._group)
 
         return self.labels.best(label, "row", accept=fits)
 
@@ -261,7 +289,7 @@ class TableReader:
 
     def _take_unlabelled(self, block: int, r: int, row: _Row) -> None:
         n_values = _count(row.values)
-        if self._scheme == "t4" or (n_values >= 14 and self._scheme != "t3"):
+        if self._scheme == "t4" or n_values >= 13:  # table 三 rows have 7 values, 四 has 15
             if self._scheme != "t4":
                 self._finding("warning", "header_missing", "table 四 values found without its header")
             self.reading.tables_seen.add("t4")
