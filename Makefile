@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml
 
 run: install
 	rm -rf $(OUT) && mkdir -p $(OUT)
-	$(BIN)/nianbao convert samples --recursive -o $(OUT) --summary || true
+	$(BIN)/nianbao convert samples --recursive -o $(OUT) --summary
 	@echo "reports written to $(OUT)/"
 
 test: install
