@@ -1,0 +1,299 @@
+"""PDF extractor (pdfplumber): paragraphs and tables in reading order, tables stitched across pages.
+
+Per page: characters are read once; a cheap look at the page's text decides whether table finding
+runs at all (only pages naming template labels such as 信息内容 or 本年新收 pay for it). Ruled
+tables come from `page.find_tables()` cell boxes (pdf_tables turns boxes into a grid with spans);
+pages with labels but no ruled table get a word-position table finder (pdf_borderless), or camelot
+when installed and asked for. Characters outside tables become lines and paragraphs (pdf_text),
+with page numbers and running headers dropped. Pages without a text layer are reported, and read
+by OCR when the optional `ocr` extra is installed (pdf_ocr).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import logging
+import os
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from statistics import median
+
+from extractors import pdf_tables as pt
+from extractors.pdf_text import Line, group_lines, is_heading, is_page_furniture, paragraphs, running_headers
+from pipeline.errors import ExtractionError
+from pipeline.intermediate import Document, Paragraph, Source, Table
+from pipeline.intermediate import Warning as ExtractWarning
+
+NAME = "pdf"
+VERSION = "1.0.0"
+
+# words that only appear inside the template's tables: a page without any skips table finding
+TABLE_WORDS = ("信息内容", "自然人", "行政复议", "本年新收", "第二十条", "申请人情况", "行政诉讼", "本年制发",
+               "处理决定", "予以公开", "结转", "收费金额", "不予公开", "无法提供", "不予处理", "尚未审结")
+_SPACE = re.compile(r"\s+")
+_CID = re.compile(r"\(cid:\d+\)")
+
+for _name in ("pdfminer", "pdfplumber"):
+    logging.getLogger(_name).setLevel(logging.ERROR)
+
+
+@dataclass
+class PageContent:
+    """What one page holds before stitching: flow lines and table pieces, each with its top."""
+
+    number: int
+    width: float
+    height: float
+    lines: list[Line] = field(default_factory=list)
+    pieces: list[pt.Piece] = field(default_factory=list)
+
+
+def _open(data: bytes):
+    import pdfplumber
+    from pdfminer.pdfdocument import PDFPasswordIncorrect
+
+    try:
+        pdf = pdfplumber.open(io.BytesIO(data))
+        _ = pdf.pages  # forces the page tree to be read
+    except Exception as exc:  # pdfminer raises many types; the chain tells which
+        chain, seen = [], exc
+        while seen is not None:
+            chain.append(seen)
+            seen = seen.__cause__ or seen.__context__
+        text = " ".join(f"{type(e).__name__} {e}" for e in chain)
+        if any(isinstance(e, PDFPasswordIncorrect) for e in chain) or "password" in text.lower():
+            raise ExtractionError("encrypted PDF (password required)") from None
+        if "encrypt" in text.lower():
+            raise ExtractionError(f"encrypted PDF that cannot be opened ({type(exc).__name__})") from None
+        raise ExtractionError(f"broken PDF that cannot be repaired ({type(exc).__name__}: {exc})"[:200]) from None
+    return pdf
+
+
+def _metadata(info: dict) -> dict[str, str]:
+    keys = {"Title": "title", "Author": "author", "Subject": "subject", "Creator": "creator",
+            "Producer": "producer", "CreationDate": "created", "ModDate": "modified", "Keywords": "keywords"}
+    out: dict[str, str] = {}
+    for key, name in keys.items():
+        value = info.get(key)
+        if isinstance(value, bytes):
+            value = value.decode("utf-16" if value.startswith(b"\xfe\xff") else "latin-1", "replace")
+        if not isinstance(value, str) or not value.strip():
+            continue
+        value = value.strip()
+        match = re.match(r"D:(\d{4})(\d{2})?(\d{2})?(\d{2})?(\d{2})?(\d{2})?", value)
+        if match and name in ("created", "modified"):
+            parts = [int(p) if p else d for p, d in zip(match.groups(), (0, 1, 1, 0, 0, 0), strict=True)]
+            with contextlib.suppress(ValueError):
+                value = datetime(*parts).isoformat()
+        out[name] = value
+    return out
+
+
+def _engine() -> str:
+    return os.environ.get("NIANBAO_PDF_ENGINE", "pdfplumber").strip().lower() or "pdfplumber"
+
+
+def _inside(ch: dict, boxes: list[tuple[float, float, float, float]]) -> bool:
+    cx, cy = (ch["x0"] + ch["x1"]) / 2, (ch["top"] + ch["bottom"]) / 2
+    return any(x0 - 1 <= cx <= x1 + 1 and top - 1 <= cy <= bottom + 1 for x0, top, x1, bottom in boxes)
+
+
+def _ruled_pieces(page, chars: list[dict], number: int) -> list[pt.Piece]:
+    pieces = []
+    for table in page.find_tables():
+        boxes = [tuple(c) for c in table.cells]
+        piece = pt.piece_from_boxes(boxes, chars, number, tuple(table.bbox))
+        if piece.n_cols >= 2 and len(piece.cells) >= 2:  # one column of boxes is a framed text box
+            pieces.append(piece)
+    return pieces
+
+
+def _read_page(page, number: int, warnings: list[ExtractWarning], engine: str, path: Path) -> PageContent:
+    content = PageContent(number, float(page.width), float(page.height))
+    chars = [c for c in page.chars if c["text"]]
+    text = "".join(c["text"] for c in chars)
+    visible = _SPACE.sub("", text)
+    if len(visible) < 5:
+        if page.images:
+            _scanned(page, number, content, warnings)
+        return content
+    cid = len(_CID.findall(text))
+    if cid and cid * 8 > len(visible) * 0.3:
+        warnings.append(ExtractWarning(code="pdf_cid_text", page=number,
+                                       message=f"page {number} text is unreadable glyph ids ((cid:N)); "
+                                               "fonts lack a Unicode map"))
+    flat = visible.replace("(cid:", "")
+    if any(word in flat for word in TABLE_WORDS):
+        if engine == "camelot":
+            content.pieces = _camelot_pieces(path, page, chars, number, warnings)
+        elif page.edges:
+            content.pieces = _ruled_pieces(page, chars, number)
+        if not content.pieces:
+            from extractors.pdf_borderless import borderless_pieces
+
+            content.pieces = borderless_pieces(chars, number, float(page.width))
+            if not content.pieces and engine != "camelot":
+                content.pieces = _camelot_pieces(path, page, chars, number, warnings, quiet=True)
+    boxes = [p.bbox for p in content.pieces]
+    flow = [c for c in chars if not _inside(c, boxes)] if boxes else chars
+    content.lines = [ln for ln in group_lines(flow, number) if not is_page_furniture(ln, content.height)]
+    return content
+
+
+def _camelot_pieces(path: Path, page, chars: list[dict], number: int, warnings: list[ExtractWarning],
+                    quiet: bool = False) -> list[pt.Piece]:
+    try:
+        from extractors import pdf_camelot
+    except ImportError:
+        return []
+    if not pdf_camelot.available():
+        if not quiet:
+            warnings.append(ExtractWarning(code="pdf_camelot_missing", page=number,
+                                           message="NIANBAO_PDF_ENGINE=camelot but camelot is not installed; "
+                                                   "`pip install nianbao[camelot]`"))
+        return []
+    return pdf_camelot.pieces(path, page, chars, number)
+
+
+def _scanned(page, number: int, content: PageContent, warnings: list[ExtractWarning]) -> None:
+    from extractors import pdf_ocr
+
+    if not pdf_ocr.available():
+        warnings.append(ExtractWarning(code="pdf_scanned", page=number,
+                                       message=f"page {number} has no text layer (scanned); "
+                                               "OCR needs `pip install nianbao[ocr]`"))
+        return
+    chars, pieces = pdf_ocr.read_page(page, number)
+    warnings.append(ExtractWarning(code="pdf_ocr", page=number,
+                                   message=f"page {number} has no text layer (scanned); read by OCR, check the values"))
+    content.pieces = pieces
+    boxes = [p.bbox for p in pieces]
+    content.lines = group_lines([c for c in chars if not _inside(c, boxes)], number)
+
+
+def _margins(pages: list[PageContent]) -> dict[int, tuple[float, float]]:
+    """Left and right text margins per page width, from the lines of every page of that width.
+
+    Taken over the whole document so that a last page holding only a signature does not make the
+    signature its own margin.
+    """
+    by_width: dict[int, list[Line]] = {}
+    for p in pages:
+        by_width.setdefault(round(p.width), []).extend(ln for ln in p.lines if len(ln.text) >= 8)
+    return {w: (min(ln.x0 for ln in lines), max(ln.x1 for ln in lines)) for w, lines in by_width.items() if lines}
+
+
+def _page_blocks(page: PageContent, body_size: float,
+                 margins: dict[int, tuple[float, float]]) -> list[tuple[float, object]]:
+    """(top, Paragraph-with-lines | Piece) in reading order for one page."""
+    items: list[tuple[float, object]] = [(p.bbox[1], p) for p in page.pieces]
+    lines = page.lines
+    if lines:
+        left, right = margins.get(round(page.width)) or (min(ln.x0 for ln in lines), max(ln.x1 for ln in lines))
+        # split the flow at tables so that a paragraph never runs across one
+        cuts = sorted(p.bbox[1] for p in page.pieces)
+        groups: list[list[Line]] = [[] for _ in range(len(cuts) + 1)]
+        for ln in sorted(lines, key=lambda ln: ln.top):
+            groups[sum(1 for c in cuts if c < ln.top)].append(ln)
+        for group in groups:
+            for text, head, first, last in paragraphs(group, left, right, body_size):
+                items.append((first.top, _Para(text, head, first, last, left, right)))
+    items.sort(key=lambda it: it[0])
+    return items
+
+
+@dataclass
+class _Para:
+    text: str
+    heading: int | None
+    first: Line
+    last: Line
+    left: float
+    right: float
+
+
+def _continues(prev: _Para, nxt: _Para) -> bool:
+    """A paragraph that ran to the page's end and goes on at the top of the next page."""
+    size = max(prev.last.size, nxt.first.size, 1.0)
+    return (prev.heading is None and not is_heading(nxt.text)
+            and prev.last.x1 >= prev.right - 2.2 * size and prev.last.x0 <= prev.left + 2.5 * size and nxt.first.x0 <= nxt.left + 1.0 * size
+            and not prev.text.endswith(("。", "！", "？", "：")))
+
+
+def extract(path: Path, data: bytes, fmt: str) -> Document:
+    pdf = _open(data)
+    warnings: list[ExtractWarning] = []
+    engine = _engine()
+    try:
+        metadata = _metadata(pdf.metadata or {})
+        pages: list[PageContent] = []
+        for number, page in enumerate(pdf.pages, 1):
+            try:
+                pages.append(_read_page(page, number, warnings, engine, path))
+            except ExtractionError:
+                raise
+            except Exception as exc:  # one unreadable page must not lose the others
+                warnings.append(ExtractWarning(code="pdf_page_error", page=number,
+                                               message=f"page {number} could not be read: {type(exc).__name__}"))
+                pages.append(PageContent(number, float(page.width), float(page.height)))
+            finally:
+                page.close()
+        n_pages = len(pages)
+    except ExtractionError:
+        raise
+    except Exception as exc:
+        raise ExtractionError(f"broken PDF ({type(exc).__name__}: {exc})"[:200]) from None
+    finally:
+        pdf.close()
+    blocks = assemble(pages)
+    empty = not any(isinstance(b, Table) or b.text.strip() for b in blocks)
+    if empty and not any(w.code in ("pdf_scanned", "pdf_ocr") for w in warnings):
+            warnings.append(ExtractWarning(code="pdf_no_text", message="the PDF has no readable text"))
+    source = Source.describe(path, data, fmt, NAME, VERSION, pages=n_pages, metadata=metadata)
+    return Document(source=source, blocks=blocks, warnings=warnings)
+
+
+def assemble(pages: list[PageContent]) -> list[Paragraph | Table]:
+    """Blocks of all pages in order; running headers dropped, tables and paragraphs joined over breaks."""
+    furniture = running_headers([p.lines for p in pages], [p.height for p in pages])
+    if furniture:
+        for p in pages:
+            margin = 0.08 * p.height
+            p.lines = [ln for ln in p.lines if not (
+                (ln.bottom < margin or ln.top > p.height - margin) and re.sub(r"\d+", "#", ln.text) in furniture)]
+    sizes = [ln.size for p in pages for ln in p.lines]
+    body_size = median(sizes) if sizes else 10.5
+    margins = _margins(pages)
+    out: list[_Para | pt.Stitched] = []
+    prev_last_page = 0
+    for page in pages:
+        items = _page_blocks(page, body_size, margins)
+        for i, (_, item) in enumerate(items):
+            last = out[-1] if out else None
+            first_here = i == 0 and prev_last_page == page.number - 1
+            if isinstance(item, pt.Piece):
+                if (first_here and isinstance(last, pt.Stitched) and last.pieces[-1].page == page.number - 1
+                        and _same_columns(last.pieces[-1], item)):
+                    pt.append(last, item)
+                else:
+                    out.append(pt.start(item))
+            elif first_here and isinstance(last, _Para) and _continues(last, item):
+                out[-1] = _Para(last.text + item.text, None, last.first, item.last, last.left, last.right)
+            else:
+                out.append(item)
+        if items:
+            prev_last_page = page.number
+    blocks: list[Paragraph | Table] = []
+    for item in out:
+        if isinstance(item, pt.Stitched):
+            blocks.append(pt.to_table(item))
+        else:
+            blocks.append(Paragraph(text=item.text, heading=item.heading, page=item.first.page))
+    return blocks
+
+
+def _same_columns(a: pt.Piece, b: pt.Piece) -> bool:
+    return abs(a.bbox[0] - b.bbox[0]) <= 8 and abs(a.bbox[2] - b.bbox[2]) <= 8
