@@ -7,8 +7,7 @@ does not see into content controls or text boxes. Here:
 - blocks come in body order, descending into content controls (w:sdt), w:customXml and text boxes
   (w:txbxContent, emitted as blocks right after the paragraph that anchors them);
 - a table's grid comes from w:gridSpan, w:vMerge (restart/continue), legacy w:hMerge and
-  w:gridBefore/w:gridAfter; each merged cell appears once with its spans. Grid columns at which no
-  cell starts (the slivers WPS and Word leave in w:tblGrid) are dropped, so spans count real columns;
+  w:gridBefore/w:gridAfter; each merged cell appears once with its spans, as written;
 - a table nested in a cell is emitted as its own Table right after the outer table, and the outer
   cell's text leaves it out. A table that is only a frame (a single cell, or a single column whose
   cells hold tables) is unwrapped: its content is emitted in place of it;
@@ -21,7 +20,6 @@ from __future__ import annotations
 
 import contextlib
 import re
-from bisect import bisect_left
 from dataclasses import dataclass, field
 
 from lxml import etree
@@ -424,20 +422,16 @@ class BodyReader:
                       f"{grid_cols} grid columns")
         elif not grid_cols and len(set(widths)) > 1:
             self.warn("ragged_rows", f"{label}: rows have different widths {sorted(set(widths))}")
-        table = _compact(placed, len(rows_el))
+        table = _to_table(placed, len(rows_el))
         if nested:
             self.warn("nested_table", f"{label}: {len(nested)} block(s) nested in cells, emitted after the table")
         return [table, *nested]
 
 
-def _compact(placed: list[_Placed], n_rows: int) -> Table:
-    """The Table, keeping only grid columns at which some cell starts."""
-    starts = sorted({c.col for c in placed})
-    cells = []
-    for c in placed:
-        col = bisect_left(starts, c.col)
-        end = bisect_left(starts, c.col + c.colspan)
-        rowspan = max(1, min(c.rowspan, n_rows - c.row))
-        cells.append(Cell(row=c.row, col=col, rowspan=rowspan, colspan=max(1, end - col), text=c.text))
+def _to_table(placed: list[_Placed], n_rows: int) -> Table:
+    """The Table; spans are kept as the source wrote them, as the HTML extractor does, so that the same
+    table gives the same grid from either format (a piece of a split table keeps its colspan 3)."""
+    cells = [Cell(row=c.row, col=c.col, rowspan=max(1, min(c.rowspan, n_rows - c.row)), colspan=c.colspan,
+                  text=c.text) for c in placed]
     n_cols = max((c.col + c.colspan for c in cells), default=0)
     return Table(n_rows=n_rows, n_cols=n_cols, cells=cells)

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 _DIGITS = "〇一二三四五六七八九"
+_COUNT = "零一二三四五六七八九"
 _LEGAL = "零壹贰叁肆伍陆柒捌玖"
 _TIANGAN = "甲乙丙丁戊己庚辛壬癸"
 _DIZHI = "子丑寅卯辰巳午未申酉戌亥"
@@ -24,7 +25,7 @@ _ROMAN = [(1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "x
           (50, "l"), (40, "xl"), (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i")]
 
 
-def chinese_count(n: int, digits: str = _DIGITS, units: str = "十百千万") -> str:
+def chinese_count(n: int, digits: str = _COUNT, units: str = "十百千万") -> str:
     """一, 十, 十一, 二十, 一百零五: Chinese counting as Word's chineseCounting formats render it."""
     if n <= 0:
         return digits[0]

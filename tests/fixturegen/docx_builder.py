@@ -464,8 +464,11 @@ def docx_with_body(body_xml: str, extra_parts: dict[str, tuple[str, str, str]] |
     for child in list(wrapper):
         sect.addprevious(child)
     for name, (reltype, ctype, xml) in (extra_parts or {}).items():
-        part = NumberingPart(PackURI(name), ctype, parse_xml(xml), doc.part.package)
-        doc.part.relate_to(part, reltype)
+        existing = next((rel.target_part for rel in doc.part.rels.values() if rel.reltype == reltype), None)
+        if existing is not None:
+            existing._element = parse_xml(xml)  # python-docx's default template already has one
+        else:
+            doc.part.relate_to(NumberingPart(PackURI(name), ctype, parse_xml(xml), doc.part.package), reltype)
     buf = io.BytesIO()
     doc.save(buf)
     return buf.getvalue()
