@@ -60,15 +60,16 @@ class LabelTable:
 
     def __init__(self, labels: list[Label]):
         self.labels = labels
-        self._by_kind: dict[str, list[Label]] = {}
-        for label in sorted(labels, key=lambda lab: -len(lab.variant)):
-            self._by_kind.setdefault(label.kind, []).append(label)
+        self._by_kinds: dict[tuple[str, ...], list[Label]] = {}
+        self._longest: dict[tuple[str, tuple[str, ...]], list[Label]] = {}
 
     def of(self, *kinds: str) -> list[Label]:
         """Labels of these kinds, longest variant first."""
-        if len(kinds) == 1:
-            return self._by_kind.get(kinds[0], [])
-        return sorted((lab for k in kinds for lab in self._by_kind.get(k, [])), key=lambda lab: -len(lab.variant))
+        found = self._by_kinds.get(kinds)
+        if found is None:
+            found = sorted((lab for lab in self.labels if lab.kind in kinds), key=lambda lab: -len(lab.variant))
+            self._by_kinds[kinds] = found
+        return found
 
     def best(self, folded: str, *kinds: str, accept=None) -> Label | None:
         """The longest variant contained in `folded` (optionally filtered by `accept`)."""
@@ -79,6 +80,14 @@ class LabelTable:
 
     def all_longest(self, folded: str, *kinds: str) -> list[Label]:
         """Every label whose variant is the longest one contained in `folded` (ties kept)."""
+        key = (folded, kinds)
+        if key not in self._longest:
+            if len(self._longest) > 50_000:  # bounded: a long batch sees endless distinct cells
+                self._longest.clear()
+            self._longest[key] = self._all_longest(folded, kinds)
+        return self._longest[key]
+
+    def _all_longest(self, folded: str, kinds: tuple[str, ...]) -> list[Label]:
         found: list[Label] = []
         for label in self.of(*kinds):
             if found and len(label.variant) < len(found[0].variant):

@@ -38,7 +38,8 @@ def normalise(doc: Document) -> Report:
     template, t2, t3 = decide_template(reading)
     fields = all_fields()
     wanted = list(template_fields(template))
-    extra = [f for f in reading.placed if f not in wanted and f in fields]
+    wanted_set = set(wanted)
+    extra = [f for f in reading.placed if f not in wanted_set and f in fields]
     values = {f: (reading.placed[f].value if f in reading.placed else None) for f in wanted + extra}
     issues = [Issue(level="info" if w.code.startswith("encoding") else "warning", code=f"extract.{w.code}",
                     message=w.message) for w in doc.warnings]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cache
 
 from pipeline.fields import TABLE_PREFIX, all_fields
 from pipeline.intermediate import Cell, Document, Table
@@ -127,6 +128,7 @@ class TableReader:
         self._n_cols: int | None = None
         self._t3_sequence: list[str | _PendingRow] = []
         self._group_keys = {lab.key for lab in self.labels.of("group")}
+        self._row_templates = _row_templates()
 
     # ---- public
     def read(self, doc: Document) -> TableReading:
@@ -266,8 +268,8 @@ class TableReader:
             if scheme is None:
                 self._finding("warning", "no_columns", f"row '{row.label}': no column layout fits its values")
                 return
-        templates = {self.fields[f].templates for f in self.fields if f.startswith(f"{TABLE_PREFIX[table]}.{key}.")}
-        if len(templates) == 1 and len(only := next(iter(templates))) == 1:
+        only = self._row_templates.get(f"{TABLE_PREFIX[table]}.{key}", frozenset())
+        if len(only) == 1:  # a row that exists in one template only is evidence for it
             self.reading.evidence[f"{table}:{next(iter(only))}"] += 1
         self._place_row(block, r, row.values, table, key, scheme, variant)
 
@@ -293,11 +295,10 @@ class TableReader:
             if self._scheme != "t4":
                 self._finding("warning", "header_missing", "table 四 values found without its header")
             self.reading.tables_seen.add("t4")
-            for group in self.schemes.groups["t4"]:
-                if any(f.startswith(f"review_litigation.{group}.") and self.reading.placed.get(f)
-                       and self.reading.placed[f].value is not None for f in self.fields):
-                    self._finding("warning", "duplicate_row", "a second table 四 data row was ignored")
-                    return
+            placed = self.reading.placed
+            if any(placed[f].value is not None for f in placed if f.startswith("review_litigation.")):
+                self._finding("warning", "duplicate_row", "a second table 四 data row was ignored")
+                return
             self._place_row(block, r, row.values, "t4", "", "t4", "")
         elif self._scheme == "t3" or self.reading.tables_seen & {"t3"}:
             self._t3_sequence.append(_PendingRow(block, r, row.label, row.values))
@@ -410,6 +411,16 @@ def _trim(values: list[tuple[Cell, CellValue]], n: int) -> list[tuple[Cell, Cell
         out.pop(0)
     while len(out) > n and out and not out[-1][0].text.strip():
         out.pop()
+    return out
+
+
+@cache
+def _row_templates() -> dict[str, frozenset[str]]:
+    """`applications.other` -> the templates all of whose fields in that row share."""
+    out: dict[str, frozenset[str]] = {}
+    for f in all_fields().values():
+        row = f.id.rsplit(".", 1)[0]
+        out[row] = out.get(row, f.templates) & f.templates
     return out
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 NULL_TOKENS = frozenset({"", "/", "//", "\\", "-", "--", "—", "——", "–", "―", "无", "空", "不涉及", "暂无",
                          "x", "X", "×", "null", "N/A", "n/a", "NA"})
@@ -37,6 +38,7 @@ class CellValue:
         return self.is_null or self.value is not None
 
 
+@lru_cache(maxsize=8192)
 def parse_cell(raw: str) -> CellValue:
     """Classify one cell's text."""
     text = _SPACES.sub("", unicodedata.normalize("NFKC", raw or ""))
