@@ -30,13 +30,16 @@ def section_of(paragraph: Paragraph) -> str | None:
     text = paragraph.text.strip()
     if not text or len(text) > 60 or _SUBHEAD.match(text):
         return None
-    numbered = _TOP_NUMBER.match(text)
-    if not numbered and paragraph.heading is None:
-        return None
     if text.endswith(("。", "；")) and len(text) > 30:
         return None
-    found = labels().best(fold(text), "section")
-    return found.key if found else None
+    folded = fold(text)
+    found = labels().best(folded, "section")
+    if found is None:
+        return None
+    if _TOP_NUMBER.match(text) or paragraph.heading is not None:
+        return found.key
+    # a heading whose number was lost: little more than the section's own words
+    return found.key if len(folded) <= len(found.variant) + 6 else None
 
 
 def find_sections(doc: Document) -> list[SectionMark]:

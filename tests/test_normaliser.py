@@ -109,3 +109,22 @@ def test_a_document_without_template_tables_is_not_a_report() -> None:
                rows_table([["日期", "事项"], ["1月", "会议"]]))
     with pytest.raises(NotAReportError, match="not an annual report table set"):
         normalise(news)
+
+
+@pytest.mark.parametrize("heading", ["五、存在的主要问题及改进情况", "5、 存在的主要问题及改进情况",
+                                     "五、政府信息公开工作存在的主要问题及改进情况", "存在的主要问题及改进情况",
+                                     "### 五、存在问题和改进措施"])
+def test_section_heading_variants(heading: str) -> None:
+    from extractors.text import parse
+
+    blocks = parse([heading.strip("# "), "一是公开不够及时。", "六、其他需要报告的事项", "无。"])
+    t3 = rows_table(T3_HEADER + [["一、本年新收政府信息公开申请数量"] + ["1"] * 6 + ["6"]])
+    report = normalise(doc(*blocks, t3))
+    assert report.sections["problems"] == "一是公开不够及时。"
+    assert report.sections["other"] == "无。"
+
+
+def test_subheads_are_not_sections() -> None:
+    report = normalise(doc(Paragraph(text="一、总体情况"), Paragraph(text="（二）依申请公开"),
+                           Paragraph(text="全年收到申请3件。"), rows_table(T3_HEADER)))
+    assert report.sections["overview"] == "（二）依申请公开\n全年收到申请3件。"
