@@ -29,9 +29,16 @@ VERSION = "1.0.0"
 DEFAULT_TIMEOUT = 120.0
 INSTALL_HINT = "apt-get install --no-install-recommends libreoffice-writer"
 
-# the name the input gets inside the temporary directory; LibreOffice detects the type from the
-# content but uses the suffix to break ties. A Kingsoft .wps is Word-97-like, so try .doc first.
-_SUFFIXES = {"doc": (".doc",), "wps": (".doc", ".wps"), "rtf": (".rtf",), "odt": (".odt",), "docx": (".doc",)}
+# how each format is fed to LibreOffice: the input's file name suffix and the import filter forced on
+# it. Forcing the filter matters: left to detect, LibreOffice reads a corrupt .doc as plain text and
+# "succeeds". A Kingsoft .wps is Word-97-like; failing that, let LibreOffice detect (MS Works...).
+_ATTEMPTS: dict[str, tuple[tuple[str, str | None], ...]] = {
+    "doc": ((".doc", "MS Word 97"),),
+    "docx": ((".doc", "MS Word 97"),),  # a .docx that is really an OLE .doc
+    "wps": ((".doc", "MS Word 97"), (".wps", None)),
+    "rtf": ((".rtf", "Rich Text Format"),),
+    "odt": ((".odt", "writer8"),),
+}
 
 # macros off in the throwaway profile: security level "very high" and execution disabled
 _PROFILE_XCU = """<?xml version="1.0" encoding="UTF-8"?>
@@ -79,14 +86,15 @@ def convert_to_docx(data: bytes, fmt: str, timeout: float | None = None) -> byte
         profile = root / "profile"
         (profile / "user").mkdir(parents=True)
         (profile / "user" / "registrymodifications.xcu").write_text(_PROFILE_XCU, encoding="utf-8")
-        for suffix in _SUFFIXES.get(fmt, (f".{fmt}",)):
-            indir, outdir = root / f"in{suffix}", root / f"out{suffix}"
+        for n, (suffix, infilter) in enumerate(_ATTEMPTS.get(fmt, ((f".{fmt}", None),))):
+            indir, outdir = root / f"in{n}", root / f"out{n}"
             indir.mkdir()
             outdir.mkdir()
             source = indir / f"source{suffix}"
             source.write_bytes(data)
             cmd = [soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--invisible",
                    "--nologo", "--nodefault", "--norestore", "--nolockcheck",
+                   *([f"--infilter={infilter}"] if infilter else []),
                    "--convert-to", "docx:MS Word 2007 XML", "--outdir", str(outdir), str(source)]
             last_error = _run(cmd, timeout, env={**os.environ, "HOME": str(root), "SAL_USE_VCLPLUGIN": "svp"})
             produced = outdir / "source.docx"
