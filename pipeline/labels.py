@@ -15,10 +15,13 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-# Traditional characters that occur in the template's labels (for Traditional copies of reports)
+# Traditional -> Simplified for every character of the template's labels (generated with OpenCC
+# from the characters of labels.tsv and fields.tsv); folding only labels needs nothing more
 _TRADITIONAL = str.maketrans(dict(zip(
-    "開資訊處數據總結維糾審議訟復請機構業織律務組報關內執檢查詢與對發廢現規範決許強制費項採購額產護權聯來會無禁過應條實書稱號體單辦計況類證檔紀錄門執補兩種級縣鄉鎮區廳屬濟護價",
-    "开资讯处数据总结维纠审议讼复请机构业织律务组报关内执检查询与对发废现规范决许强制费项采购额产护权联来会无禁过应条实书称号体单办计况类证档纪录门执补两种级县乡镇区厅属济护价",
+    "萬業舉於會體關內寫決況減辦務動區單發後國處復審對屬廢開強當總執護報數無機權條構匯沒現確祕穩類糾納組織經結繼續"
+    "維繳罰範獲補見規計認議許訟訪訴詢說請購費轉過這進採問項題額資訊據檔",
+    "万业举于会体关内写决况减办务动区单发后国处复审对属废开强当总执护报数无机权条构汇没现确秘稳类纠纳组织经结继续"
+    "维缴罚范获补见规计认议许讼访诉询说请购费转过这进采问项题额资讯据档",
     strict=True,
 )))
 _DROP = re.compile(r"[\s\u200b\u200c\u200d\ufeff\u00a0\u3000\"'“”‘’「」『』*#|_`]+")
