@@ -15,6 +15,7 @@ is one C-level text_content() call split on the marker, not a Python walk over e
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 from lxml import etree
@@ -69,31 +70,40 @@ def extract(path: Path, data: bytes, fmt: str) -> Document:
         part = html_part(data)
         page_bytes, transport_charset = part.data, part.charset
         metadata.update(part.metadata)
+    if b"\x00" in page_bytes[:4096] and not page_bytes.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ExtractionError("binary data, not an HTML page")
     decoded = decode_html(page_bytes, transport_charset)
     warnings = [Warning(code=code, message=msg) for code, msg in decoded.warnings]
-    root = _parse(decoded.text)
+    root, truncated = _parse(decoded.text)
+    if truncated:
+        warnings.append(Warning(code="truncated", message="elements nest too deeply; the rest of the page is lost"))
     metadata.update(page_metadata(root))
     metadata["encoding"] = decoded.encoding
     _prune(root, may_hide=bool(_HIDDEN_HINT.search(decoded.text)))
     reader = _Reader(root, metadata.get("ArticleTitle") or metadata.get("title") or "")
-    blocks = reader.read()
+    try:
+        blocks = reader.read()
+    except RecursionError:  # tables nested inside tables a thousand deep
+        raise ExtractionError("the page is nested too deeply to read") from None
     warnings.extend(Warning(code=c, message=m) for c, m in reader.warnings)
     if not blocks:
-        raise ExtractionError("the page holds no text")
+        raise ExtractionError("elements nest too deeply to read the page" if truncated else "the page holds no text")
     source = Source.describe(path, data, fmt, NAME, VERSION, metadata=metadata)
     return Document(source=source, blocks=blocks, warnings=warnings)
 
 
-def _parse(text: str) -> etree._Element:
-    """The document tree; the text is re-encoded as UTF-8 so that no <meta charset> can override it."""
-    parser = etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
+def _parse(text: str) -> tuple[etree._Element, bool]:
+    """The document tree, and whether libxml2 gave up on nesting deeper than it allows (the rest of
+    the page is then lost). The text is re-encoded as UTF-8 so that no <meta charset> can override it."""
+    # huge_tree: past 256 levels (unclosed <font>s do that) libxml2 would otherwise drop the rest of the page
+    parser = etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True, huge_tree=True)
     try:
         root = etree.fromstring(text.replace("\x00", "").encode("utf-8", "replace"), parser=parser)
     except (etree.ParserError, etree.XMLSyntaxError, ValueError) as exc:
         raise ExtractionError(f"unparseable HTML: {exc}") from None
     if root is None:
         raise ExtractionError("unparseable HTML")
-    return root
+    return root, any("Excessive depth" in e.message for e in parser.error_log)
 
 
 def page_metadata(root: etree._Element) -> dict[str, str]:
@@ -200,12 +210,24 @@ def _numeric(table: etree._Element) -> bool:
     return False
 
 
+def _table_holders(body: etree._Element) -> set[etree._Element]:
+    """Every element with a <table> below it, found in one upward pass per table."""
+    holders: set[etree._Element] = set()
+    for table in body.iter("table"):
+        node = table.getparent()
+        while node is not None and node not in holders:
+            holders.add(node)
+            node = node.getparent()
+    return holders
+
+
 class _Reader:
     def __init__(self, root: etree._Element, title: str = "") -> None:
         self.title = title
         body = root.find("body")
         self.body = body if body is not None else root
         self.numeric = {t for t in self.body.iter("table") if not _is_layout(t) and _numeric(t)}
+        self.holders = _table_holders(self.body)
         self.blocks: list[Block] = []
         self.warnings: list[tuple[str, str]] = []
         self.parts: list[str] = []
@@ -286,33 +308,45 @@ class _Reader:
                 continue
             self.blocks.append(Paragraph(text=line, heading=self.level))
 
-    def walk_children(self, el: etree._Element) -> None:
-        self.add(el.text)
-        for child in el:
-            if isinstance(child.tag, str):
-                self.walk(child)
-            self.add(child.tail)
+    def walk_children(self, root: etree._Element) -> None:
+        """Read root's content in order. Iterative: unclosed <font>s nest thousands deep in real pages."""
+        self.add(root.text)
+        stack: list[tuple[Iterator[etree._Element], etree._Element | None]] = [(iter(root), None)]
+        while stack:
+            children, owner = stack[-1]
+            child = next(children, None)
+            if child is None:
+                stack.pop()
+                if owner is not None:
+                    self.add(owner.tail)
+                continue
+            if isinstance(child.tag, str) and self.visit(child):
+                self.add(child.text)
+                stack.append((iter(child), child))
+            else:
+                self.add(child.tail)
 
-    def walk(self, el: etree._Element) -> None:
+    def visit(self, el: etree._Element) -> bool:
+        """Read el unless it must be gone through child by child (then True)."""
         tag = el.tag
         if tag == "table":
             self.flush()
             self.table(el)
-            return
+            return False
         if tag in _BLOCK and self._is_chrome(el):
             self.flush()
-            return
-        if tag in _CONTAINERS or el.find(".//table") is not None:
-            self.walk_children(el)  # may hold tables, headings or chrome: go block by block
-            return
+            return False
+        if tag in _CONTAINERS or el in self.holders:
+            return True  # may hold tables, headings or chrome: go block by block
         if tag in _HEADINGS:
             self.flush()
             self.level = _HEADINGS[tag]
             self.add(_text(el))
             self.flush()
             self.level = None
-            return
+            return False
         self.add(_text(el))  # a paragraph or an inline run: read whole, line marks and all
+        return False
 
     def _is_chrome(self, el: etree._Element) -> bool:
         """Navigation, share/print bars, related links — but never anything holding a report table."""

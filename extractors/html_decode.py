@@ -75,7 +75,8 @@ def _guess(data: bytes, only: list[str] | None = None) -> str | None:
 
 def decode_html(data: bytes, transport_charset: str | None = None) -> Decoded:
     """Text of an HTML document: BOM; valid UTF-8; the transport (MIME) charset or the page's own
-    declaration if it decodes cleanly; GB18030 or Big5; charset-normalizer; then errors="replace"."""
+    declaration if it decodes cleanly; GB18030 or Big5 if clean; the declared codec with
+    errors="replace"; charset-normalizer's guess; GB18030 with errors="replace"."""
     for bom, codec in _BOMS:
         if data.startswith(bom):
             text = _try(data[len(bom):], codec)
@@ -87,7 +88,9 @@ def decode_html(data: bytes, transport_charset: str | None = None) -> Decoded:
     warnings: list[tuple[str, str]] = []
     if declared_label and declared is None:
         warnings.append(("unknown_charset", f"declared charset {declared_label!r} is unknown; guessed instead"))
-    if declared != "utf-8" and not data.isascii() and (text := _try(data, "utf-8")) is not None:
+    if data.isascii():
+        return Decoded(data.decode("ascii"), declared or "utf-8", declared_label, warnings)
+    if declared != "utf-8" and (text := _try(data, "utf-8")) is not None:
         # GBK or Big5 text almost never happens to be valid UTF-8, so valid UTF-8 wins over the label
         if declared:
             warnings.append(("encoding_mismatch", f"declared {declared_label}, but the page decodes as utf-8"))
@@ -96,12 +99,6 @@ def decode_html(data: bytes, transport_charset: str | None = None) -> Decoded:
         text = _try(data, declared)
         if text is not None:
             return Decoded(text, declared, declared_label, warnings)
-        if declared in ("gb18030", "big5hkscs", "cp950"):
-            # a truncated or slightly corrupt page in the declared codec: replace the few bad bytes
-            text = data.decode(declared, errors="replace")
-            if text.count("\ufffd") * 100 <= sum(1 for ch in text if ord(ch) > 127):
-                warnings.append(("encoding_replaced", f"bytes that are not valid {declared} were replaced"))
-                return Decoded(text, declared, declared_label, warnings)
         # a page declaring one charset but saved in another: say so, then look for the real one
         if transport_charset and (page := codec_for(declared_charset(data))) and page != declared:
             text = _try(data, page)
@@ -114,15 +111,18 @@ def decode_html(data: bytes, transport_charset: str | None = None) -> Decoded:
         said = f"declared {declared_label}, but the page decodes as {codec}" if declared else f"encoding guessed as {codec}"
         warnings.append((code, said))
         return Decoded(text, codec, declared_label, warnings)
+    if declared:
+        # a truncated or slightly corrupt page in the declared codec: better than any guess
+        warnings.append(("encoding_replaced", f"bytes that are not valid {declared} were replaced with U+FFFD"))
+        return Decoded(data.decode(declared, errors="replace"), declared, declared_label, warnings)
     guessed = _guess(data)
     if guessed:
         text = _try(data, guessed)
         if text is not None:
             warnings.append(("encoding_guessed", f"encoding guessed as {guessed}"))
             return Decoded(text, guessed, declared_label, warnings)
-    codec = declared or "gb18030"
-    warnings.append(("encoding_replaced", f"bytes that are not valid {codec} were replaced with U+FFFD"))
-    return Decoded(data.decode(codec, errors="replace"), codec, declared_label, warnings)
+    warnings.append(("encoding_replaced", "bytes that are not valid gb18030 were replaced with U+FFFD"))
+    return Decoded(data.decode("gb18030", errors="replace"), "gb18030", declared_label, warnings)
 
 
 def _chinese(data: bytes, exclude: str | None) -> tuple[str, str | None]:
