@@ -51,7 +51,7 @@ class Line:
         return self.bottom - self.top
 
 
-def _line_text(chars: list[dict]) -> str:
+def line_text(chars: list[dict]) -> str:
     """Characters left to right, a space where the gap is wider than a third of the font size."""
     out: list[str] = []
     prev = None
@@ -90,7 +90,7 @@ def group_lines(chars: list[dict], page: int = 0) -> list[Line]:
     for band in bands:
         band.sort(key=lambda c: c["x0"])
         for run in _split_far_apart(band):
-            text = _line_text(run)
+            text = line_text(run)
             if not text:
                 continue
             lines.append(Line(
