@@ -57,6 +57,7 @@ _CHROME_NAMES = frozenset(
     ["nav", "navbar", "menu", "submenu", "breadcrumb", "breadcrumbs", "crumb", "crumbs", "bread", "position", "location", "share", "bdshare", "bdsharebuttonbox", "fenxiang", "footer", "foot", "sidebar", "related", "xgxx", "xglj", "xgwz", "pagination", "pager", "print", "dayin", "toolbar", "tools", "qrcode", "ewm", "search", "login", "topbar", "copyright", "friendlink", "links"])
 _CONTENT_NAMES = frozenset(("trs", "editor", "zoom", "ucap", "content", "article", "detail", "zw",
                             "textcontent", "view", "main"))
+_VISIBLE_DATE = re.compile(r"(发布日期|发布时间)\s*[：:]\s*(\d{4}\s*[-年/.]\s*\d{1,2}\s*[-月/.]\s*\d{1,2})")
 _NAME_SPLIT = re.compile(r"[\s_\-]+")
 _DIGITS = re.compile(r"\s*(\d+)")
 
@@ -80,6 +81,8 @@ def extract(path: Path, data: bytes, fmt: str) -> Document:
     metadata.update(page_metadata(root))
     metadata["encoding"] = decoded.encoding
     _prune(root, may_hide=bool(_HIDDEN_HINT.search(decoded.text)))
+    for label, date in _VISIBLE_DATE.findall(_text(root)):
+        metadata.setdefault(label, date)  # "发布日期：2020-01-31" shown on the page, when no meta says it
     reader = _Reader(root, metadata.get("ArticleTitle") or metadata.get("title") or "")
     try:
         blocks = reader.read()
