@@ -27,7 +27,6 @@ class DocxContent:
     blocks: list[Paragraph | Table]
     warnings: list[ExtractWarning] = field(default_factory=list)
     metadata: dict[str, str] = field(default_factory=dict)
-    pages: int | None = None
 
 
 def read_docx(data: bytes) -> DocxContent:
@@ -44,11 +43,18 @@ def read_docx(data: bytes) -> DocxContent:
     numbering = Numbering.parse(pkg.numbering if numbered else None, ns)
     reader = BodyReader(ns, styles, numbering)
     blocks = reader.blocks(body)
-    meta, pages = metadata(pkg)
-    return DocxContent(blocks=blocks, warnings=reader.warnings, metadata=meta, pages=pages)
+    return DocxContent(blocks=blocks, warnings=reader.warnings, metadata=metadata(pkg))
+
+
+_ODT_MIMETYPE = b"mimetypeapplication/vnd.oasis.opendocument.text"
 
 
 def extract(path: Path, data: bytes, fmt: str) -> Document:
+    if data[:4] == b"\xd0\xcf\x11\xe0" or _ODT_MIMETYPE in data[:100]:
+        # named .docx but really a .doc or an .odt: LibreOffice reads those
+        from extractors import legacy
+
+        return legacy.extract(path, data, "doc" if data[:4] == b"\xd0\xcf\x11\xe0" else "odt")
     content = read_docx(data)
-    source = Source.describe(path, data, fmt, NAME, VERSION, metadata=content.metadata, pages=content.pages)
+    source = Source.describe(path, data, fmt, NAME, VERSION, metadata=content.metadata)
     return Document(source=source, blocks=content.blocks, warnings=content.warnings)

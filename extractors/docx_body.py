@@ -12,7 +12,8 @@ does not see into content controls or text boxes. Here:
   cell's text leaves it out. A table that is only a frame (a single cell, or a single column whose
   cells hold tables) is unwrapped: its content is emitted in place of it;
 - in text, w:br/w:cr become "\\n", paragraphs of a cell are joined with "\\n", tracked insertions are
-  kept and deletions dropped, hidden (w:vanish) runs and field instructions are skipped, and Word's
+  kept and deletions dropped, hidden (w:vanish) runs, ruby (pinyin) annotations and field instructions
+  are skipped, and Word's
   automatic numbering is rendered into the paragraph ("三、收到和处理政府信息公开申请情况").
 """
 
@@ -158,15 +159,15 @@ class BodyReader:
             "sdt", "sdtContent", "sdtPr", "sdtEndPr", "customXml", "customXmlPr", "ins", "moveTo", "tcPr",
             "trPr", "tblGrid", "gridCol", "gridSpan", "vMerge", "hMerge", "gridBefore", "gridAfter", "vanish",
             "numPr", "numId", "ilvl", "pStyle", "outlineLvl", "altChunk", "footnoteReference",
-            "endnoteReference", "commentReference", "annotationRef", "tblPr", "smartTagPr", "bookmarkStart")}
+            "endnoteReference", "commentReference", "annotationRef", "tblPr", "smartTagPr", "bookmarkStart", "rt")}
         self.t = t
         self._skip = {t[k] for k in ("del", "moveFrom", "delText", "instrText", "delInstrText", "pPr", "rPr",
                                      "fldChar", "sdtPr", "sdtEndPr", "customXmlPr", "smartTagPr",
                                      "footnoteReference", "endnoteReference", "commentReference",
-                                     "annotationRef", "tbl")}
+                                     "annotationRef", "tbl", "rt")}
         self._skip.add(f"{{{MC_NS}}}Fallback")  # the Choice branch holds the same content
         self._complex = [t[k] for k in ("del", "moveFrom", "vanish", "txbxContent", "sym", "instrText",
-                                        "footnoteReference", "endnoteReference")] + [f"{{{MC_NS}}}Fallback"]
+                                        "footnoteReference", "endnoteReference", "rt")] + [f"{{{MC_NS}}}Fallback"]
         self._t_tag = t["t"]
         self._plain = {t["t"]: "", t["tab"]: "\t", t["ptab"]: "\t", t["br"]: "\n", t["cr"]: "\n",
                        t["noBreakHyphen"]: "-"}

@@ -123,11 +123,11 @@ _CORE = {
 }
 
 
-def metadata(pkg: Package) -> tuple[dict[str, str], int | None]:
+def metadata(pkg: Package) -> dict[str, str]:
     """Core properties as strings (title, author, created, modified...), the authoring application,
-    and the page count Word last saved (docProps/app.xml), which is a hint, not a measurement."""
+    and the page count the authoring program last saved (`saved_pages`: a hint, often stale, so it is
+    not the Source's `pages`)."""
     meta: dict[str, str] = {}
-    pages: int | None = None
     for xml, is_core in ((pkg.core, True), (pkg.app, False)):
         if not xml:
             continue
@@ -148,5 +148,5 @@ def metadata(pkg: Package) -> tuple[dict[str, str], int | None]:
                 if local == "Application":
                     meta["application"] = text
                 elif local == "Pages" and text.isdigit():
-                    pages = int(text) or None
-    return meta, pages
+                    meta["saved_pages"] = text
+    return meta

@@ -133,7 +133,7 @@ def _kill_group(pgid: int) -> None:
 def extract(path: Path, data: bytes, fmt: str) -> Document:
     content = read_docx(convert_to_docx(data, fmt))
     metadata = {**content.metadata, "converted_by": "LibreOffice"}
-    source = Source.describe(path, data, fmt, NAME, VERSION, metadata=metadata, pages=content.pages)
+    source = Source.describe(path, data, fmt, NAME, VERSION, metadata=metadata)
     warnings = [ExtractWarning(code="converted", message=f"{fmt} read through a LibreOffice conversion to DOCX"),
                 *content.warnings]
     return Document(source=source, blocks=content.blocks, warnings=warnings)

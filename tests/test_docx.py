@@ -298,6 +298,20 @@ def test_hidden_text_fields_and_textbox(tmp_path):
     assert paragraphs(doc) == ["可见3", "框内文字"]
 
 
+def test_heading_levels_ruby_and_deleted_rows(tmp_path):
+    body = ('<w:p><w:pPr><w:pStyle w:val="Heading1"/></w:pPr><w:r><w:t>一、总体情况</w:t></w:r></w:p>'
+            '<w:p><w:pPr><w:outlineLvl w:val="1"/></w:pPr><w:r><w:t>（一）主动公开</w:t></w:r></w:p>'
+            '<w:p><w:r><w:ruby><w:rubyPr/><w:rt><w:r><w:t>guī</w:t></w:r></w:rt>'
+            '<w:rubyBase><w:r><w:t>规</w:t></w:r></w:rubyBase></w:ruby></w:r><w:r><w:t>定</w:t></w:r></w:p>'
+            + table_xml("<w:tr>" + tc("keep") + tc("this") + "</w:tr><w:tr><w:trPr><w:del w:id=\"1\" "
+                        'w:author="a"/></w:trPr>' + tc("gone") + tc("too") + "</w:tr>", grid=2))
+    doc = extract(write(tmp_path, "h.docx", docx_with_body(body)))
+    heads = [(b.text, b.heading) for b in doc.blocks if isinstance(b, Paragraph)]
+    assert heads == [("一、总体情况", 1), ("（一）主动公开", 2), ("规定", None)]
+    (t,) = tables(doc)
+    assert [c.text for c in t.cells] == ["keep", "this"]
+
+
 @pytest.mark.parametrize("data, reason", [
     (b"PK\x03\x04 not really a zip at all" * 10, "zip"),
     (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "OLE"),
