@@ -366,3 +366,10 @@ def test_speed_on_dev_pages() -> None:
             best = min(best, time.perf_counter() - start)
         times.append(best * 1000)
     assert statistics.median(times) < 40, f"median {statistics.median(times):.1f} ms"
+
+
+def test_dates_shown_on_the_page_become_metadata(tmp_path: Path) -> None:
+    doc = read(tmp_path, "<p>某局2019年政府信息公开工作年度报告</p><p>发布日期：2020-01-31</p><p>正文</p>")
+    assert doc.source.metadata["发布日期"] == "2020-01-31"
+    doc = read(tmp_path, '<meta name="PubDate" content="2024-01-26 10:22"><div class="info">发布时间：2024-01-26</div>')
+    assert doc.source.metadata["PubDate"] == "2024-01-26 10:22" and doc.source.metadata["发布时间"] == "2024-01-26"
