@@ -296,4 +296,7 @@ def assemble(pages: list[PageContent]) -> list[Paragraph | Table]:
 
 
 def _same_columns(a: pt.Piece, b: pt.Piece) -> bool:
+    """Same outer edges (ruled), or same left edge (borderless: the right edge follows the numbers)."""
+    if a.borderless and b.borderless:
+        return abs(a.bbox[0] - b.bbox[0]) <= 12
     return abs(a.bbox[0] - b.bbox[0]) <= 8 and abs(a.bbox[2] - b.bbox[2]) <= 8

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from extractors.pdf_tables import PCell, Piece, cluster
 from extractors.pdf_text import Line, group_lines, is_heading, line_text
 
+# a label that starts a row of its own: "3.", "2、", "（四）", "四、"
+_NUMBERED = re.compile(r"^(?:\d{1,2}\s*[.、．]|[（(][一二三四五六七八九十]{1,3}[）)]|[一二三四五六七八九十]{1,3}、)")
 _NUMBER = re.compile(r"^[-+−]?\d[\d,，]*(?:\.\d+)?\s*(?:%|元|万元|件|个)?$")
 
 
@@ -265,7 +267,8 @@ def _stack(segs: list[Seg], size: float) -> list[Block]:
                 continue
             gap = s.top - last.bottom
             if s.kind == "label":
-                same = abs(s.x0 - last.x0) <= 0.6 * size and -0.2 * size <= gap < 0.6 * size
+                same = (abs(s.x0 - last.x0) <= 0.6 * size and -0.2 * size <= gap < 1.0 * size
+                        and not _NUMBERED.match(s.text))
             else:
                 same = (abs(s.cx - last.cx) <= 0.6 * size and abs((s.x1 - s.x0) - (last.x1 - last.x0)) <= 1.2 * size
                         and -0.2 * size <= gap < 1.6 * size)
