@@ -118,7 +118,10 @@ def make_values(template: str = "2021", seed: int = 0, nulls: int = 0,
             v[f"{rl}.{g}.{c}"] = x
         v[f"{rl}.{g}.total"] = sum(parts)
     if break_rule == "row_total":
-        v[f"{ap}.granted.total"] += 1
+        # one applicant moved between two rows' cells: only those two rows' totals stop adding up
+        col = max(six, key=lambda c: v[f"{ap}.partially_granted.{c}"])
+        v[f"{ap}.granted.{col}"] += 1
+        v[f"{ap}.partially_granted.{col}"] -= 1
     elif break_rule == "results_total":
         # a consistent row whose column sums no longer reach （七）
         v[f"{ap}.results_total.natural_person"] += 3
