@@ -131,7 +131,7 @@ class Numbering:
         abstract: dict[str, dict[int, Level]] = {}
         for an in root.iter(w + "abstractNum"):
             abstract[an.get(w + "abstractNumId", "")] = {
-                int(lvl.get(w + "ilvl", "0")): _level(lvl, w, Level()) for lvl in an.iter(w + "lvl")
+                _int(lvl.get(w + "ilvl"), 0): _level(lvl, w, Level()) for lvl in an.iter(w + "lvl")
             }
         for num in root.iter(w + "num"):
             num_id = num.get(w + "numId", "")
@@ -139,7 +139,7 @@ class Numbering:
             base = abstract.get(ref.get(w + "val", "") if ref is not None else "", {})
             levels = {k: Level(**vars(v)) for k, v in base.items()}
             for override in num.iter(w + "lvlOverride"):
-                ilvl = int(override.get(w + "ilvl", "0"))
+                ilvl = _int(override.get(w + "ilvl"), 0)
                 lvl = override.find(w + "lvl")
                 if lvl is not None:
                     levels[ilvl] = _level(lvl, w, levels.get(ilvl, Level()))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import posixpath
 import zipfile
+import zlib
 from dataclasses import dataclass
 from io import BytesIO
 
@@ -53,7 +54,7 @@ def open_package(data: bytes) -> Package:
     try:
         zf = zipfile.ZipFile(BytesIO(data))
         names = set(zf.namelist())
-    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+    except (zipfile.BadZipFile, ValueError, OSError, NotImplementedError, EOFError, zlib.error) as exc:
         raise ExtractionError(f"not a valid DOCX (zip): {exc}") from None
 
     def read(name: str | None) -> bytes | None:
@@ -66,9 +67,8 @@ def open_package(data: bytes) -> Package:
             raise ExtractionError("the DOCX is encrypted")
         try:
             return zf.read(name)
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, NotImplementedError) as exc:
-            raise ExtractionError(f"cannot read part {name}: {exc}") from None
-        except RuntimeError as exc:  # zipfile's "password required"
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, OSError, EOFError, ValueError,
+                NotImplementedError, RuntimeError) as exc:  # RuntimeError: zipfile's "password required"
             raise ExtractionError(f"cannot read part {name}: {exc}") from None
 
     root_rels = _rels(read("_rels/.rels"), "")

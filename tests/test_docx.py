@@ -3,8 +3,11 @@ input; and end to end, every field of generated reports in every real-world vari
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
+import random
+import re
 import statistics
 import time
 import zipfile
@@ -335,6 +338,34 @@ def test_bad_packages(tmp_path):
     good = build_docx(make_report("2021"))
     with pytest.raises(ExtractionError):
         extract(write(tmp_path, "truncated.docx", good[: len(good) // 2]))
+
+
+def test_mutated_documents_never_raise_anything_but_extraction_error():
+    """Bit flips, truncations and nonsense attribute values: a Document or an ExtractionError."""
+    base = build_docx(make_report("2021", seed=1), ("numbered_headings", "sdt_table", "vertical_header"))
+    parts = {n: zipfile.ZipFile(io.BytesIO(base)).read(n) for n in zipfile.ZipFile(io.BytesIO(base)).namelist()}
+    rnd = random.Random(0)
+    for _ in range(150):
+        mode = rnd.choice(["flip", "trunc", "attr"])
+        if mode == "flip":
+            data = bytearray(base)
+            for _ in range(rnd.randint(1, 20)):
+                data[rnd.randrange(len(data))] = rnd.randrange(256)
+            data = bytes(data)
+        elif mode == "trunc":
+            data = base[: rnd.randrange(len(base))]
+        else:
+            name = rnd.choice(["word/document.xml", "word/numbering.xml"])
+            xml = re.sub(r'w:val="[^"]*"', lambda m: rnd.choice(
+                [m.group(0)] * 6 + ['w:val="-1"', 'w:val="abc"', 'w:val="99999"', 'w:val=""', 'w:val="%9、"']),
+                parts[name].decode())
+            buf = io.BytesIO()
+            with zipfile.ZipFile(buf, "w") as zf:
+                for n, d in parts.items():
+                    zf.writestr(n, xml.encode() if n == name else d)
+            data = buf.getvalue()
+        with contextlib.suppress(ExtractionError):
+            read_docx(data)
 
 
 # ----- the dev corpus ---------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from docx.oxml import parse_xml
 from docx.oxml.ns import qn
 from docx.parts.numbering import NumberingPart
 from docx.shared import Pt
+from docx.table import _Cell
 
 from extractors.grid import place_rows
 from tests.fixturegen import ReportSpec
@@ -82,9 +83,13 @@ def _build_from_layout(spec: ReportSpec) -> docx.document.Document:
         n_cols = max(c.col + c.colspan for c in cells)
         table = doc.add_table(rows=n_rows, cols=n_cols)
         table.style = "Table Grid"
+        # w:tc elements by position before any merge: merges never touch each other's cells, so these
+        # stay valid, and `table.cell()` (which recomputes the grid on each call) is avoided
+        tcs = [list(tr.tc_lst) for tr in table._tbl.tr_lst]
         for c in cells:
             if c.rowspan > 1 or c.colspan > 1:
-                table.cell(c.row, c.col).merge(table.cell(c.row + c.rowspan - 1, c.col + c.colspan - 1))
+                end = tcs[c.row + c.rowspan - 1][c.col + c.colspan - 1]
+                _Cell(tcs[c.row][c.col], table).merge(_Cell(end, table))
         grid, _ = _grid(table)
         for c in cells:
             grid[c.row * n_cols + c.col].text = c.text
