@@ -1,0 +1,302 @@
+"""`nianbao batch`: convert many documents into one resumable job directory.
+
+    DIR/nianbao.sqlite                          documents, reports, values, checks, issues, cross_year
+    DIR/cache/intermediate/<sha[:2]>/<sha>.json  every extraction, by content hash
+    DIR/reports.jsonl, values_long.csv, reports_wide.csv   exports, re-created after every run
+    DIR/tmp/                                     archive members handed to workers (emptied at start)
+
+Inputs are streamed (archive.iter_items) and at most `capacity` documents are in flight, so memory does
+not grow with the job. The database is written here only, one transaction per document; a documents
+row means the document is final, so a job killed at any moment resumes by skipping those rows, and
+an extraction cached by a killed run is not redone. Identical bytes are extracted once: a second copy
+waits for the first one's result and is then normalised from the cache.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import os
+import shutil
+from collections import deque
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from pipeline.archive import Item, Limits, count_items, iter_items
+from pipeline.errors import NianbaoError
+from pipeline.store import Store
+from pipeline.task import cache_path, run_task
+
+
+class Executor(Protocol):
+    capacity: int
+
+    def free(self) -> bool: ...
+    def inflight(self) -> int: ...
+    def submit(self, key: Any, task: dict) -> None: ...
+    def poll(self, timeout: float) -> list[tuple[Any, dict]]: ...
+    def close(self) -> None: ...
+
+
+class InlineExecutor:
+    """Runs tasks in this process (workers=0): for debugging and tests; no timeout."""
+
+    capacity = 1
+
+    def __init__(self) -> None:
+        self.done: list[tuple[Any, dict]] = []
+
+    def free(self) -> bool:
+        return not self.done
+
+    def inflight(self) -> int:
+        return len(self.done)
+
+    def submit(self, key: Any, task: dict) -> None:
+        self.done.append((key, run_task(task)))
+
+    def poll(self, timeout: float) -> list[tuple[Any, dict]]:
+        out, self.done = self.done, []
+        return out
+
+    def close(self) -> None:
+        pass
+
+
+@dataclass
+class BatchOptions:
+    out: Path
+    workers: int = field(default_factory=lambda: os.cpu_count() or 1)
+    timeout: float = 120.0
+    max_size: int = 100 * 1024 * 1024
+    max_ratio: float = 100.0
+    executor: str = "local"  # local | dask
+    scheduler: Any = None  # dask: scheduler address or a distributed.Client
+    progress: bool = True
+
+
+class JobBusy(NianbaoError):
+    """Another nianbao batch is writing to the same directory."""
+
+
+@dataclass
+class _Pending:
+    doc: dict[str, Any]
+    tmp: Path | None = None
+    doc_id: int | None = None  # --renormalise: the documents row to replace
+    extracting: bool = False  # copies of the same bytes wait for this one
+
+
+def _sha256_file(path: str) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def make_executor(opts: BatchOptions) -> Executor:
+    if opts.executor == "dask":
+        from pipeline.dask_exec import DaskExecutor
+
+        return DaskExecutor(opts.scheduler, run_task, opts.timeout)
+    if opts.workers <= 0:
+        return InlineExecutor()
+    from pipeline.pool import KillablePool
+
+    return KillablePool(run_task, opts.workers, opts.timeout)
+
+
+class Job:
+    """One run over a job directory."""
+
+    def __init__(self, opts: BatchOptions) -> None:
+        self.opts = opts
+        self.out = opts.out
+        self.out.mkdir(parents=True, exist_ok=True)
+        self._lock = (self.out / ".lock").open("w")
+        try:
+            fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise JobBusy(f"{self.out}: another nianbao batch is running on this directory") from None
+        self.cache = self.out / "cache" / "intermediate"
+        self.tmp = self.out / "tmp"
+        shutil.rmtree(self.tmp, ignore_errors=True)  # members of a killed run: re-read from the archives
+        self.tmp.mkdir(parents=True)
+        self.store = Store(self.out / "nianbao.sqlite")
+        self.pending: dict[int, _Pending] = {}
+        self.waiting: dict[str, list[dict[str, Any]]] = {}  # sha -> copies waiting for the first's result
+        self.ready: deque[tuple[_Pending, dict]] = deque()
+        self.next_key = 0
+        self.executor: Executor | None = None
+        self.progress: Any = None
+        self.bar: Any = None
+
+    # ---- the loop
+    def _run(self, items: Iterable[Any], handle: Any, total: int | None, label: str) -> None:
+        self._start_progress(total, label)
+        it = iter(items)
+        exhausted = False
+        try:
+            while True:
+                while (self.executor is None or self.executor.free()) and (self.ready or not exhausted):
+                    if self.ready:
+                        self._submit(*self.ready.popleft())
+                        continue
+                    item = next(it, None)
+                    if item is None:
+                        exhausted = True
+                    else:
+                        handle(item)
+                if self.executor is None or (exhausted and not self.ready and not self.executor.inflight()):
+                    break
+                for key, result in self.executor.poll(0.2):
+                    self._finish(self.pending.pop(key), result)
+        finally:
+            if self.executor is not None:
+                self.executor.close()
+            if self.progress is not None:
+                self.progress.stop()
+
+    def _start_progress(self, total: int | None, label: str) -> None:
+        if not self.opts.progress:
+            return
+        from pipeline.batch_summary import progress_bar
+
+        self.progress = progress_bar()
+        self.progress.start()
+        self.bar = self.progress.add_task(label, total=total)
+
+    def _advance(self) -> None:
+        if self.progress is not None:
+            self.progress.advance(self.bar)
+
+    def _submit(self, pending: _Pending, task: dict) -> None:
+        if self.executor is None:  # started on the first task: a resumed, finished job starts no workers
+            self.executor = make_executor(self.opts)
+        key, self.next_key = self.next_key, self.next_key + 1
+        self.pending[key] = pending
+        self.executor.submit(key, task)
+
+    def _task(self, doc: dict[str, Any], source: str | None) -> dict:
+        display = f"{doc['path']}!/{doc['member']}" if doc["member"] else doc["path"]
+        return {"display": display, "sha256": doc["sha256"], "source": source,
+                "cache": str(cache_path(self.cache, doc["sha256"]))}
+
+    # ---- converting inputs
+    def _handle(self, item: Item) -> None:
+        if item.status == "skip":
+            self._advance()
+            return
+        doc: dict[str, Any] = {"path": item.path, "member": item.member, "size": item.size, "sha256": None}
+        if item.status is not None:
+            self._record(doc, {"status": item.status, "error": item.error, "format": item.format})
+            return
+        try:
+            doc["sha256"] = hashlib.sha256(item.data).hexdigest() if item.data is not None \
+                else _sha256_file(item.path)
+        except OSError as exc:
+            self._record(doc, {"status": "error", "error": f"cannot read: {exc.strerror or exc}"})
+            return
+        sha = doc["sha256"]
+        if sha in self.waiting:
+            self.waiting[sha].append(doc)
+            return
+        if cache_path(self.cache, sha).exists():
+            self._submit(_Pending(doc), self._task(doc, None))
+            return
+        failure = self.store.failure_of(sha)
+        if failure is not None:
+            self._record(doc, failure)
+            return
+        source, tmp = item.path, None
+        if item.data is not None:
+            tmp = self.tmp / f"{sha}{item.suffix if item.suffix.isascii() else ''}"
+            tmp.write_bytes(item.data)
+            source = str(tmp)
+        self.waiting[sha] = []
+        self._submit(_Pending(doc, tmp, extracting=True), self._task(doc, source))
+
+    def _record(self, doc: dict[str, Any], result: dict[str, Any]) -> None:
+        self.store.record(doc, result)
+        self._advance()
+
+    def _finish(self, pending: _Pending, result: dict[str, Any]) -> None:
+        if pending.tmp is not None:
+            pending.tmp.unlink(missing_ok=True)
+        if pending.doc_id is not None:  # --renormalise
+            self.store.replace(pending.doc_id, result)
+            self._advance()
+            return
+        self._record(pending.doc, result)
+        if not pending.extracting:
+            return
+        sha = pending.doc["sha256"]
+        copies = self.waiting.pop(sha, [])
+        if cache_path(self.cache, sha).exists():
+            for doc in copies:
+                self.ready.append((_Pending(doc), self._task(doc, None)))
+        else:
+            copied = {k: result.get(k) for k in ("status", "error", "format")}
+            for doc in copies:
+                self._record(doc, copied)
+
+    def convert(self, inputs: list[Path]) -> None:
+        limits = Limits(self.opts.max_size, self.opts.max_ratio)
+        total = count_items(inputs) if self.opts.progress else None
+        self._run(iter_items(inputs, limits, self.store.is_done), self._handle, total, "converting")
+
+    # ---- --renormalise
+    def _renormalise_items(self) -> Iterable[tuple[int, str, str, str]]:
+        last = -1
+        while True:
+            rows = self.store.conn.execute(
+                "SELECT id, path, member, sha256 FROM documents WHERE id > ? AND sha256 IS NOT NULL "
+                "AND status IN ('ok', 'not_a_report', 'error') ORDER BY id LIMIT 500", (last,)).fetchall()
+            if not rows:
+                return
+            yield from rows
+            last = rows[-1][0]
+
+    def _handle_renormalise(self, row: tuple[int, str, str, str]) -> None:
+        doc_id, path, member, sha = row
+        if not cache_path(self.cache, sha).exists():
+            self._advance()
+            return
+        doc = {"path": path, "member": member, "sha256": sha}
+        self._submit(_Pending(doc, doc_id=doc_id), self._task(doc, None))
+
+    def renormalise(self) -> None:
+        total = self.store.conn.execute("SELECT count(*) FROM documents WHERE sha256 IS NOT NULL AND status IN "
+                                        "('ok', 'not_a_report', 'error')").fetchone()[0]
+        self._run(self._renormalise_items(), self._handle_renormalise, total, "renormalising")
+
+    # ---- after a run
+    def finish(self) -> dict[str, Path]:
+        from pipeline.crossyear import cross_year_rows
+        from pipeline.writers import export_db
+
+        self.store.replace_cross_year(cross_year_rows(self.store.conn))
+        self.store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return export_db(self.store.path, self.out)
+
+    def close(self) -> None:
+        self.store.close()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+        self._lock.close()
+
+
+def run_batch(inputs: list[Path], opts: BatchOptions, renormalise: bool = False) -> Path:
+    """Run (or resume) a job; returns the database path."""
+    job = Job(opts)
+    try:
+        if renormalise:
+            job.renormalise()
+        else:
+            job.convert(inputs)
+        job.finish()
+        return job.store.path
+    finally:
+        job.close()

@@ -1,0 +1,82 @@
+"""`nianbao batch`: the command-line face of pipeline.batch (registered by pipeline.cli).
+
+Only typer is imported at module level; the batch machinery loads when the command runs.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+_UNITS = {"": 1, "b": 1, "k": 1 << 10, "kb": 1 << 10, "m": 1 << 20, "mb": 1 << 20, "g": 1 << 30, "gb": 1 << 30}
+
+
+def parse_size(text: str) -> int:
+    """'100MB', '512k', '2000' -> bytes."""
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*", text)
+    if not match or match.group(2).lower() not in _UNITS:
+        raise typer.BadParameter(f"not a size: {text!r} (e.g. 100MB, 512k, 2000)")
+    return int(float(match.group(1)) * _UNITS[match.group(2).lower()])
+
+
+def batch(
+    inputs: Annotated[list[Path] | None, typer.Argument(help="files, directories (recursive) and .zip archives")] = None,
+    out: Annotated[Path | None, typer.Option("-o", "--out", help="job directory (database, cache, exports)")] = None,
+    workers: Annotated[int, typer.Option("--workers", "-j", help="worker processes (0: in this process)")] =
+        os.cpu_count() or 1,
+    timeout: Annotated[float, typer.Option("--timeout", help="seconds per document before its worker is killed")] = 120.0,
+    max_size: Annotated[str, typer.Option("--max-size", help="refuse files and archive members larger than this")] =
+        "100MB",
+    max_ratio: Annotated[float, typer.Option("--max-ratio", help="refuse archive members inflating more than this")] =
+        100.0,
+    renormalise: Annotated[bool, typer.Option("--renormalise", help="re-run only the normaliser on the cached "
+                                              "intermediate JSON of a job (no extraction)")] = False,
+    status: Annotated[Path | None, typer.Option("--status", help="summarise the job in this directory and exit")] =
+        None,
+    executor: Annotated[str, typer.Option("--executor", help="local (process pool) or dask")] = "local",
+    scheduler: Annotated[str | None, typer.Option("--scheduler", help="dask scheduler, tcp://HOST:PORT")] = None,
+    progress: Annotated[bool, typer.Option("--progress/--no-progress", help="show the progress bar")] = True,
+) -> None:
+    """Convert many documents into a resumable job: DIR/nianbao.sqlite, reports.jsonl and CSVs."""
+    from pipeline.errors import NianbaoError
+
+    if status is not None:
+        from pipeline.batch_summary import print_summary
+
+        db = status / "nianbao.sqlite"
+        if not db.exists():
+            typer.echo(f"{status}: no batch job here (no nianbao.sqlite)", err=True)
+            raise typer.Exit(1)
+        print_summary(db)
+        return
+    if out is None:
+        typer.echo("--out: a job directory is needed", err=True)
+        raise typer.Exit(2)
+    if not inputs and not renormalise:
+        typer.echo("no inputs: give files, directories or .zip archives (or --renormalise)", err=True)
+        raise typer.Exit(2)
+    if executor not in ("local", "dask"):
+        typer.echo(f"--executor: {executor!r} is neither local nor dask", err=True)
+        raise typer.Exit(2)
+    if executor == "dask" and not scheduler:
+        typer.echo("--executor dask needs --scheduler tcp://HOST:PORT", err=True)
+        raise typer.Exit(2)
+
+    from pipeline.batch import BatchOptions, run_batch
+    from pipeline.batch_summary import print_summary
+
+    opts = BatchOptions(out=out, workers=workers, timeout=timeout, max_size=parse_size(max_size),
+                        max_ratio=max_ratio, executor=executor, scheduler=scheduler, progress=progress)
+    try:
+        db = run_batch(list(inputs or []), opts, renormalise=renormalise)
+    except NianbaoError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1) from None
+    except KeyboardInterrupt:
+        typer.echo(f"interrupted; run the same command again to resume ({out})", err=True)
+        raise typer.Exit(130) from None
+    print_summary(db)

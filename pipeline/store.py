@@ -1,0 +1,197 @@
+"""The batch database, DIR/nianbao.sqlite: schema and writes.
+
+The tables and columns below are a contract (the review site reads them); columns may be added,
+never renamed or dropped. A document and everything derived from it (its report, values, checks,
+issues) go in one transaction, so a killed job leaves whole documents or none; a documents row
+exists only once its document is final, which is what a resumed job skips by.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS documents (
+  id INTEGER PRIMARY KEY,
+  path TEXT NOT NULL,
+  member TEXT NOT NULL DEFAULT '',
+  sha256 TEXT,
+  format TEXT,
+  size INTEGER,
+  status TEXT NOT NULL,
+  error TEXT,
+  extract_ms REAL,
+  normalise_ms REAL,
+  report_id INTEGER,
+  worker TEXT,
+  rss_kb INTEGER,
+  UNIQUE(path, member)
+);
+CREATE INDEX IF NOT EXISTS documents_sha ON documents(sha256);
+CREATE INDEX IF NOT EXISTS documents_status ON documents(status);
+CREATE TABLE IF NOT EXISTS reports (
+  id INTEGER PRIMARY KEY,
+  sha256 TEXT,
+  agency TEXT,
+  year INTEGER,
+  published TEXT,
+  template TEXT,
+  title TEXT,
+  n_values INTEGER,
+  n_filled INTEGER,
+  n_failed_checks INTEGER,
+  json TEXT
+);
+CREATE INDEX IF NOT EXISTS reports_agency_year ON reports(agency, year);
+CREATE TABLE IF NOT EXISTS "values" (
+  report_id INTEGER NOT NULL,
+  field TEXT NOT NULL,
+  value,
+  raw TEXT,
+  null_reason TEXT
+);
+CREATE INDEX IF NOT EXISTS values_report ON "values"(report_id);
+CREATE INDEX IF NOT EXISTS values_field ON "values"(field);
+CREATE TABLE IF NOT EXISTS checks (
+  report_id INTEGER NOT NULL,
+  rule TEXT,
+  ok INTEGER,
+  row TEXT,
+  column_name TEXT,
+  group_name TEXT,
+  expected REAL,
+  found REAL,
+  message TEXT
+);
+CREATE INDEX IF NOT EXISTS checks_report ON checks(report_id);
+CREATE TABLE IF NOT EXISTS issues (
+  report_id INTEGER NOT NULL,
+  level TEXT,
+  code TEXT,
+  field TEXT,
+  message TEXT
+);
+CREATE INDEX IF NOT EXISTS issues_report ON issues(report_id);
+CREATE TABLE IF NOT EXISTS cross_year (
+  agency_key TEXT NOT NULL,
+  year INTEGER NOT NULL,
+  prev_year INTEGER NOT NULL,
+  column_name TEXT NOT NULL,
+  carried_over REAL,
+  prev_carried_forward REAL,
+  ok INTEGER,
+  agency TEXT,
+  report_id INTEGER,
+  prev_report_id INTEGER
+);
+"""
+
+DOCUMENT_COLUMNS = ("path", "member", "sha256", "format", "size", "status", "error", "extract_ms",
+                    "normalise_ms", "report_id", "worker", "rss_kb")
+
+
+class Store:
+    """One connection to a job's database (the client's: workers never write here)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.conn = sqlite3.connect(path, timeout=60, isolation_level=None)
+        self.conn.execute("PRAGMA journal_mode=WAL")
+        self.conn.execute("PRAGMA synchronous=NORMAL")
+        self.conn.executescript(SCHEMA)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    # ---- reading
+    def is_done(self, path: str, member: str) -> bool:
+        row = self.conn.execute("SELECT 1 FROM documents WHERE path=? AND member=?", (path, member)).fetchone()
+        return row is not None
+
+    def failure_of(self, sha256: str) -> dict[str, Any] | None:
+        """An earlier extraction failure of the same bytes (timeouts included), to copy instead of retrying."""
+        row = self.conn.execute(
+            "SELECT status, error, format FROM documents WHERE sha256=? AND status NOT IN ('ok', 'not_a_report') "
+            "AND report_id IS NULL LIMIT 1", (sha256,)).fetchone()
+        return None if row is None else {"status": row[0], "error": row[1], "format": row[2]}
+
+    def documents_with_cache(self) -> Iterator[tuple[int, str, str, str]]:
+        """(id, path, member, sha256) of every document that reached the normaliser; streamed."""
+        cur = self.conn.cursor()
+        cur.execute("SELECT id, path, member, sha256 FROM documents WHERE sha256 IS NOT NULL "
+                    "AND status IN ('ok', 'not_a_report', 'error') ORDER BY id")
+        yield from cur
+
+    # ---- writing
+    def _insert_report(self, sha256: str, rec: dict[str, Any]) -> int:
+        cur = self.conn.execute(
+            "INSERT INTO reports (sha256, agency, year, published, template, title, n_values, n_filled, "
+            "n_failed_checks, json) VALUES (?,?,?,?,?,?,?,?,?,?)",
+            (sha256, rec["agency"], rec["year"], rec["published"], rec["template"], rec["title"],
+             rec["n_values"], rec["n_filled"], rec["n_failed_checks"], rec["json"]))
+        report_id = cur.lastrowid
+        assert report_id is not None
+        self.conn.executemany('INSERT INTO "values" (report_id, field, value, raw, null_reason) VALUES (?,?,?,?,?)',
+                              [(report_id, *row) for row in rec["values"]])
+        self.conn.executemany(
+            "INSERT INTO checks (report_id, rule, ok, row, column_name, group_name, expected, found, message) "
+            "VALUES (?,?,?,?,?,?,?,?,?)", [(report_id, *row) for row in rec["checks"]])
+        self.conn.executemany("INSERT INTO issues (report_id, level, code, field, message) VALUES (?,?,?,?,?)",
+                              [(report_id, *row) for row in rec["issues"]])
+        return report_id
+
+    def _delete_report(self, report_id: int) -> None:
+        for table in ('"values"', "checks", "issues"):
+            self.conn.execute(f"DELETE FROM {table} WHERE report_id=?", (report_id,))
+        self.conn.execute("DELETE FROM reports WHERE id=?", (report_id,))
+
+    def record(self, doc: dict[str, Any], result: dict[str, Any]) -> None:
+        """One finished document (doc: path, member, size; result: what the worker said), atomically."""
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            if self.is_done(doc["path"], doc.get("member", "")):  # named twice in one job: keep the first
+                self.conn.execute("COMMIT")
+                return
+            report_id = None
+            if result.get("report"):
+                report_id = self._insert_report(result.get("sha256") or doc.get("sha256"), result["report"])
+            row = {**doc, **{k: result[k] for k in DOCUMENT_COLUMNS if result.get(k) is not None}, "report_id": report_id}
+            row["sha256"] = result.get("sha256") or doc.get("sha256")
+            self.conn.execute(
+                f"INSERT INTO documents ({', '.join(DOCUMENT_COLUMNS)}) VALUES ({', '.join('?' * len(DOCUMENT_COLUMNS))})",
+                [row.get(c) for c in DOCUMENT_COLUMNS])
+            self.conn.execute("COMMIT")
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+
+    def replace(self, doc_id: int, result: dict[str, Any]) -> None:
+        """A document normalised again (--renormalise): its old report goes, the new one comes, atomically."""
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            old = self.conn.execute("SELECT report_id, sha256 FROM documents WHERE id=?", (doc_id,)).fetchone()
+            if old and old[0] is not None:
+                self._delete_report(old[0])
+            report_id = self._insert_report(old[1], result["report"]) if result.get("report") else None
+            self.conn.execute("UPDATE documents SET status=?, error=?, normalise_ms=?, report_id=? WHERE id=?",
+                              (result["status"], result.get("error"), result.get("normalise_ms"), report_id, doc_id))
+            self.conn.execute("COMMIT")
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+
+    def replace_cross_year(self, rows: list[tuple]) -> None:
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            self.conn.execute("DELETE FROM cross_year")
+            self.conn.executemany(
+                "INSERT INTO cross_year (agency_key, year, prev_year, column_name, carried_over, "
+                "prev_carried_forward, ok, agency, report_id, prev_report_id) VALUES (?,?,?,?,?,?,?,?,?,?)", rows)
+            self.conn.execute("COMMIT")
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise

@@ -1,0 +1,125 @@
+"""What a batch worker does with one document: cached extraction, normalisation, rows for the store.
+
+Runs in a worker process (local pool or dask worker), so it takes and returns plain dicts and never
+touches the database. The intermediate JSON is cached by content hash, written atomically, so that a
+killed job, a duplicate file or `--renormalise` never extracts the same bytes twice.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import time
+from pathlib import Path
+from typing import Any
+
+from pipeline.errors import ExtractionError, NianbaoError, NotAReportError
+
+# statuses a document can end in; every one is final (a resumed job does not redo it)
+STATUSES = ("ok", "not_a_report", "error", "timeout", "unsupported", "too_large", "empty", "encrypted")
+_BY_REASON = (  # first match of a lower-cased ExtractionError reason decides
+    (("encrypted", "password"), "encrypted"),
+    (("empty file", "holds no text", "page part is empty"), "empty"),
+    (("did not finish", "timed out"), "timeout"),
+    (("unsupported", "binary file of unknown type", "not an html page", "a zip archive",
+      "extractor is not available", "libreoffice is needed"), "unsupported"),
+)
+
+
+def cache_path(cache_dir: str | Path, sha256: str) -> Path:
+    return Path(cache_dir) / sha256[:2] / f"{sha256}.json"
+
+
+def classify(exc: BaseException) -> str:
+    """The documents.status a failure means."""
+    if isinstance(exc, NotAReportError):
+        return "not_a_report"
+    if isinstance(exc, ExtractionError):
+        reason = str(exc).lower()
+        for words, status in _BY_REASON:
+            if any(w in reason for w in words):
+                return status
+    return "error"
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc) if isinstance(exc, NianbaoError) else f"internal error: {type(exc).__name__}: {exc}"
+    return " ".join(text.split())[:300]
+
+
+def _sniff(path: Path) -> str | None:
+    from extractors import sniff
+
+    try:
+        with path.open("rb") as fh:
+            return sniff(path, fh.read(8192))
+    except (OSError, ExtractionError):
+        return None
+
+
+def report_record(report: Any) -> dict[str, Any]:
+    """The report as rows for the store (values, checks, issues) plus its summary columns."""
+    values = report.values()
+    rows = []
+    for field, value in values.items():
+        prov = report.provenance.get(field)
+        raw = prov.raw if prov is not None else None
+        reason = None
+        if value is None:
+            reason = "blank_cell" if prov is not None else "not_found"
+        rows.append((field, value, raw, reason))
+    checks = [(c.rule, int(c.ok), c.row, c.column, c.group, c.expected, c.found, c.message) for c in report.checks]
+    issues = [(i.level, i.code, i.field, i.message) for i in report.issues]
+    meta = report.report
+    return {
+        "agency": meta.agency, "year": meta.year, "published": meta.published, "template": meta.template,
+        "title": meta.title, "n_values": len(values), "n_filled": sum(v is not None for v in values.values()),
+        "n_failed_checks": sum(not c.ok for c in report.checks), "json": report.to_json(indent=None),
+        "values": rows, "checks": checks, "issues": issues,
+    }
+
+
+def _write_cache(target: Path, text: str) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, target)
+
+
+def run_task(task: dict[str, Any]) -> dict[str, Any]:
+    """Convert one document. task: display, sha256, cache (path of its intermediate JSON), and source
+    (the file to extract; None to use the cache only). Never raises: failures come back as a status."""
+    from pipeline.intermediate import Document
+
+    result: dict[str, Any] = {"status": "error", "error": None, "format": None, "sha256": task["sha256"],
+                              "extract_ms": None, "normalise_ms": None, "report": None,
+                              "worker": f"{os.uname().nodename}:{os.getpid()}"}
+    cached = Path(task["cache"])
+    try:
+        t0 = time.perf_counter()
+        if cached.exists():
+            doc = Document.from_json(cached.read_bytes())
+        elif task.get("source"):
+            from extractors import extract
+
+            source = Path(task["source"])
+            result["format"] = _sniff(source)
+            doc = extract(source)
+            doc.source.path = task["display"]
+            _write_cache(cached, doc.to_json(indent=None))
+            result["extract_ms"] = (time.perf_counter() - t0) * 1000
+        else:
+            raise ExtractionError("the cached intermediate JSON is missing")
+        result["format"] = doc.source.format
+        t1 = time.perf_counter()
+        from pipeline.normalise import normalise
+
+        doc.source.path = task["display"]
+        report = normalise(doc)
+        result["report"] = report_record(report)
+        result["normalise_ms"] = (time.perf_counter() - t1) * 1000
+        result["status"] = "ok"
+    except Exception as exc:  # noqa: BLE001 - one bad file must never stop the batch
+        result["status"], result["error"] = classify(exc), _one_line(exc)
+    result["rss_kb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return result

@@ -1,0 +1,143 @@
+"""Writers: reports as JSON lines, long and wide CSV, from any stream of reports or from a batch database.
+
+The row builders take plain report dicts (`json.loads(report.to_json())`) so that `nianbao convert`
+can write the same files as `nianbao batch`. Every file is written to a temporary name and renamed,
+so a killed export never leaves half a file; CSVs carry a BOM so that Excel opens them as UTF-8.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Any
+
+from pipeline.fields import TOPS, all_fields
+
+META_COLUMNS = ("path", "member", "sha256", "agency", "year", "published", "template", "title", "n_filled",
+                "n_failed_checks")
+LONG_COLUMNS = ("path", "member", "sha256", "agency", "year", "template", "field", "value", "raw", "null_reason")
+
+
+@contextmanager
+def atomic_text(path: Path, bom: bool = False) -> Iterator[IO[str]]:
+    """A text file that appears under its name only once completely written."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with tmp.open("w", encoding="utf-8-sig" if bom else "utf-8", newline="") as fh:
+            yield fh
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def cell(value: Any) -> str:
+    """A value as CSV text: null is empty, never 0."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def flat_values(report: dict[str, Any]) -> dict[str, Any]:
+    """Field id -> value of a report dict."""
+    return {f"{top}.{row}.{col}": v for top in TOPS for row, cols in (report.get(top) or {}).items()
+            for col, v in cols.items()}
+
+
+def wide_header() -> list[str]:
+    return [*META_COLUMNS, *all_fields()]
+
+
+def wide_row(report: dict[str, Any], path: str = "", member: str = "") -> list[str]:
+    """One report as a reports_wide.csv row: metadata, then every field of fields.tsv in order."""
+    meta = report.get("report") or {}
+    values = flat_values(report)
+    filled = sum(v is not None for v in values.values())
+    failed = sum(not c.get("ok", True) for c in report.get("checks") or [])
+    head = [path or (report.get("source") or {}).get("path", ""), member,
+            (report.get("source") or {}).get("sha256", ""), meta.get("agency"), meta.get("year"),
+            meta.get("published"), meta.get("template"), meta.get("title"), filled, failed]
+    return [cell(v) for v in head] + [cell(values.get(f)) for f in all_fields()]
+
+
+def long_rows(report: dict[str, Any], path: str = "", member: str = "") -> Iterator[list[str]]:
+    """One report as values_long.csv rows: one per field it holds."""
+    meta = report.get("report") or {}
+    source = report.get("source") or {}
+    prov = report.get("provenance") or {}
+    for field, value in flat_values(report).items():
+        raw = (prov.get(field) or {}).get("raw")
+        reason = None if value is not None else ("blank_cell" if field in prov else "not_found")
+        yield [cell(v) for v in (path or source.get("path", ""), member, source.get("sha256"), meta.get("agency"),
+                                 meta.get("year"), meta.get("template"), field, value, raw, reason)]
+
+
+def write_jsonl(reports: Iterable[str | dict[str, Any]], path: Path) -> int:
+    """One compact report JSON per line; returns how many."""
+    n = 0
+    with atomic_text(path) as fh:
+        for report in reports:
+            text = report if isinstance(report, str) else json.dumps(report, ensure_ascii=False)
+            fh.write(text.replace("\n", " ") + "\n")
+            n += 1
+    return n
+
+
+def write_wide_csv(rows: Iterable[list[str]], path: Path) -> None:
+    with atomic_text(path, bom=True) as fh:
+        writer = csv.writer(fh)
+        writer.writerow(wide_header())
+        writer.writerows(rows)
+
+
+def write_long_csv(rows: Iterable[list[str]], path: Path) -> None:
+    with atomic_text(path, bom=True) as fh:
+        writer = csv.writer(fh)
+        writer.writerow(LONG_COLUMNS)
+        writer.writerows(rows)
+
+
+# ---- from a batch database (streamed: one report in memory at a time)
+def _db_reports(conn: sqlite3.Connection) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    cur = conn.cursor()
+    cur.execute("SELECT d.path, d.member, r.json FROM documents d JOIN reports r ON r.id = d.report_id "
+                "ORDER BY d.path, d.member")
+    for path, member, text in cur:
+        yield path, member, json.loads(text)
+
+
+def _db_json(conn: sqlite3.Connection) -> Iterator[str]:
+    cur = conn.cursor()
+    cur.execute("SELECT r.json FROM documents d JOIN reports r ON r.id = d.report_id ORDER BY d.path, d.member")
+    for (text,) in cur:
+        yield text
+
+
+def _db_long(conn: sqlite3.Connection) -> Iterator[list[str]]:
+    cur = conn.cursor()
+    cur.execute('SELECT d.path, d.member, r.sha256, r.agency, r.year, r.template, v.field, v.value, v.raw, '
+                'v.null_reason FROM documents d JOIN reports r ON r.id = d.report_id '
+                'JOIN "values" v ON v.report_id = r.id ORDER BY d.path, d.member, v.rowid')
+    for row in cur:
+        yield [cell(v) for v in row]
+
+
+def export_db(db: Path, out_dir: Path) -> dict[str, Path]:
+    """reports.jsonl, values_long.csv and reports_wide.csv from a batch database (re-creatable any time)."""
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        paths = {"jsonl": out_dir / "reports.jsonl", "long": out_dir / "values_long.csv",
+                 "wide": out_dir / "reports_wide.csv"}
+        write_jsonl(_db_json(conn), paths["jsonl"])
+        write_long_csv(_db_long(conn), paths["long"])
+        write_wide_csv((wide_row(r, p, m) for p, m, r in _db_reports(conn)), paths["wide"])
+        return paths
+    finally:
+        conn.close()
