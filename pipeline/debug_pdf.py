@@ -30,8 +30,12 @@ class PageDebug:
 
 
 def camelot_available() -> bool:
+    import warnings
+
     try:
-        import camelot  # noqa: F401
+        with warnings.catch_warnings():  # its pypdf import warns about deprecated ciphers
+            warnings.simplefilter("ignore")
+            import camelot  # noqa: F401
     except Exception:  # noqa: BLE001 - a broken install (missing ghostscript, cv2) counts as absent
         return False
     return True
@@ -104,8 +108,11 @@ def _legend(im: Any, lines: list[tuple[str, tuple[int, int, int]]]) -> None:
         y += 16
 
 
-def _camelot_cells(path: Path, page_number: int, height: float) -> list[tuple[tuple[float, float, float, float], str]]:
-    """(bbox in pdfplumber coordinates, 'row,col') of every camelot lattice cell on one page."""
+CamelotBox = tuple[tuple[float, float, float, float], str, tuple[bool, bool, bool, bool]]
+
+
+def _camelot_cells(path: Path, page_number: int, height: float) -> list[CamelotBox]:
+    """(bbox in pdfplumber coordinates, 'table:row,col', which sides are ruled) of camelot's lattice cells."""
     import camelot
 
     boxes = []
@@ -113,8 +120,20 @@ def _camelot_cells(path: Path, page_number: int, height: float) -> list[tuple[tu
         for r, row in enumerate(table.cells):
             for c, cell in enumerate(row):
                 bbox = (cell.x1, height - cell.y2, cell.x2, height - cell.y1)
-                boxes.append((bbox, f"{t_index}:{r},{c}"))
+                sides = (bool(cell.left), bool(cell.top), bool(cell.right), bool(cell.bottom))
+                boxes.append((bbox, f"{t_index}:{r},{c}", sides))
     return boxes
+
+
+def _draw_camelot(im: Any, boxes: list[CamelotBox]) -> None:
+    """Only the ruled sides of each cell, so camelot's spans show as missing inner lines."""
+    for bbox, label, (left, top, right, bottom) in boxes:
+        x0, y0, x1, y1 = im._reproject_bbox(bbox)
+        for ruled, line in ((left, (x0, y0, x0, y1)), (top, (x0, y0, x1, y0)), (right, (x1, y0, x1, y1)),
+                            (bottom, (x0, y1, x1, y1))):
+            if ruled:
+                im.draw.line(line, fill=CAMELOT + (255,), width=2)
+        _label(im, (x0 + 3, y1 - 14), label, CAMELOT, size=10)
 
 
 def debug_pdf(path: Path, out_dir: Path, pages: list[int] | None = None, engine: str = "pdfplumber",
@@ -136,7 +155,7 @@ def debug_pdf(path: Path, out_dir: Path, pages: list[int] | None = None, engine:
             cells = extracted.get(number, [])
             if engine == "camelot":
                 boxes = _camelot_cells(path, number, float(page.height))
-                found = len({label.split(":")[0] for _, label in boxes})
+                found = len({label.split(":")[0] for _, label, _ in boxes})
             else:
                 finder = page.debug_tablefinder()
                 found = len(finder.tables)
@@ -145,10 +164,7 @@ def debug_pdf(path: Path, out_dir: Path, pages: list[int] | None = None, engine:
             im = page.to_image(resolution=resolution)
             legend: list[tuple[str, tuple[int, int, int]]] = [(f"{path.name} page {number}", (0, 0, 0))]
             if engine == "camelot":
-                for bbox, label in boxes:
-                    x0, top, x1, bottom = im._reproject_bbox(bbox)
-                    im.draw.rectangle((x0, top, x1, bottom), outline=CAMELOT + (255,), width=1)
-                    _label(im, (x0 + 3, bottom - 14), label, CAMELOT, size=10)
+                _draw_camelot(im, boxes)
                 legend.append((f"camelot lattice: {found} table(s), {len(boxes)} cells (table:row,col)", CAMELOT))
             else:
                 im.debug_tablefinder(finder)
