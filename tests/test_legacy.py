@@ -43,17 +43,18 @@ def legacy_files(tmp_path_factory):
     }
     for name, (spec, variants) in specs.items():
         build_docx(spec, variants, work / f"{name}.docx")
-    soffice_convert([work / f"{n}.docx" for n in ("a2021", "b2019", "c2021")], "doc", work)
-    soffice_convert([work / "d2021.docx"], "rtf", work)
-    soffice_convert([work / "e2019.docx"], "odt", work)
+    batches = [([work / f"{n}.docx" for n in ("a2021", "b2019", "c2021")], "doc"),
+               ([work / "d2021.docx"], "rtf"), ([work / "e2019.docx"], "odt")]
+    with ThreadPool(3) as pool:
+        pool.starmap(soffice_convert, [(paths, target, work) for paths, target in batches])
     return work, {name: spec for name, (spec, _) in specs.items()}
 
 
-@needs_soffice
-def test_doc_wps_and_fake_docx_in_parallel(legacy_files):
-    """Three conversions at once (own profile each): a .doc, a Kingsoft-style .wps and a .docx that
-    is really an OLE .doc; all read, every field right, the source keeps the original format."""
-    work, specs = legacy_files
+@pytest.fixture(scope="module")
+def parallel_results(legacy_files):
+    """Three extractions at once (own profile each): a .doc, a Kingsoft-style .wps and a .docx that
+    is really an OLE .doc."""
+    work, _ = legacy_files
     wps = work / "b2019.wps"
     shutil.copy(work / "b2019.doc", wps)
     fake = work / "c2021_really_doc.docx"
@@ -64,10 +65,17 @@ def test_doc_wps_and_fake_docx_in_parallel(legacy_files):
         path, name, fmt = job
         return path, name, fmt, extract(path)
 
+    with ThreadPool(3) as pool:
+        return pool.map(run, jobs)
+
+
+@needs_soffice
+def test_doc_wps_and_fake_docx_in_parallel(legacy_files, parallel_results):
+    """All three read, every field right, the source keeps the original format and bytes."""
     from pipeline.normalise import normalise
 
-    with ThreadPool(3) as pool:
-        results = pool.map(run, jobs)
+    _, specs = legacy_files
+    results = parallel_results
     for path, name, fmt, doc in results:
         assert doc.source.format == fmt and doc.source.extractor == "legacy", path.name
         assert doc.source.sha256 and doc.source.size == path.stat().st_size
@@ -92,9 +100,8 @@ def test_rtf_and_odt(legacy_files, name, suffix):
 
 
 @needs_soffice
-def test_doc_grid_spans(legacy_files):
-    work, _ = legacy_files
-    doc = extract(work / "a2021.doc")
+def test_doc_grid_spans(parallel_results):
+    doc = parallel_results[0][3]
     t3 = [b for b in doc.blocks if b.kind == "table"][1]
     (results,) = [c for c in t3.cells if c.text == "三、本年度办理结果"]
     assert (t3.n_rows, t3.n_cols, results.rowspan) == (28, 10, 22)
