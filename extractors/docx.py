@@ -3,7 +3,8 @@
 The package is read with zipfile + lxml (docx_package), the body walked in reading order with exact
 spans (docx_body), list numbers rendered (docx_numbering). python-docx is not used here: opening a
 document with it alone costs about the whole 15 ms budget of an extraction. The legacy extractor
-(.doc/.wps/.rtf/.odt via LibreOffice) calls `read_docx` on its converted output.
+(.doc/.wps/.rtf/.odt via LibreOffice) calls `read_docx` on its converted output, and a ".docx" that
+is really an OLE .doc or an .odt is handed to it.
 """
 
 from __future__ import annotations
