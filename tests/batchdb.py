@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 from pipeline import convert
-from pipeline.errors import NianbaoError
+from pipeline.errors import NianbaoError, NotAReportError
 
 SCHEMA = """
 CREATE TABLE documents (id INTEGER PRIMARY KEY, path TEXT, member TEXT, sha256 TEXT, format TEXT, size INTEGER,
@@ -20,8 +20,8 @@ CREATE TABLE documents (id INTEGER PRIMARY KEY, path TEXT, member TEXT, sha256 T
 CREATE TABLE reports (id INTEGER PRIMARY KEY, sha256 TEXT, agency TEXT, year INTEGER, published TEXT,
                       template TEXT, title TEXT, n_values INTEGER, n_filled INTEGER, n_failed_checks INTEGER,
                       json TEXT);
-CREATE TABLE "values" (report_id INTEGER, field TEXT, value, raw TEXT, page INTEGER);
-CREATE TABLE checks (report_id INTEGER, rule TEXT, ok INTEGER, row TEXT, "column" TEXT, "group" TEXT,
+CREATE TABLE "values" (report_id INTEGER, field TEXT, value, raw TEXT, null_reason TEXT);
+CREATE TABLE checks (report_id INTEGER, rule TEXT, ok INTEGER, row TEXT, column_name TEXT, group_name TEXT,
                      expected REAL, found REAL, message TEXT);
 CREATE TABLE issues (report_id INTEGER, level TEXT, code TEXT, field TEXT, message TEXT);
 """
@@ -42,8 +42,9 @@ def build_batch_db(paths: list[Path], out_dir: Path) -> Path:
             report = convert(path)
         except NianbaoError as exc:
             con.execute("INSERT INTO documents (path, member, sha256, format, size, status, error, extract_ms, "
-                        "normalise_ms, report_id) VALUES (?, NULL, ?, ?, ?, 'failed', ?, ?, NULL, NULL)",
-                        (str(path), sha, path.suffix.lstrip(".") or "txt", len(data), str(exc),
+                        "normalise_ms, report_id) VALUES (?, '', ?, ?, ?, ?, ?, ?, NULL, NULL)",
+                        (str(path), sha, path.suffix.lstrip(".") or "txt", len(data),
+                         "not_a_report" if isinstance(exc, NotAReportError) else "error", str(exc),
                          (time.perf_counter() - start) * 1000))
             continue
         ms = (time.perf_counter() - start) * 1000
@@ -56,14 +57,13 @@ def build_batch_db(paths: list[Path], out_dir: Path) -> Path:
             (sha, meta.agency, meta.year, meta.published, meta.template, meta.title, len(values),
              sum(v is not None for v in values.values()), failed, report.to_json()))
         report_id = cur.lastrowid
-        status = "warning" if failed or any(i.level != "info" for i in report.issues) else "ok"
         con.execute("INSERT INTO documents (path, member, sha256, format, size, status, error, extract_ms, "
-                    "normalise_ms, report_id) VALUES (?, NULL, ?, ?, ?, ?, NULL, ?, ?, ?)",
-                    (str(path), sha, report.source.format, len(data), status, ms * 0.8, ms * 0.2, report_id))
+                    "normalise_ms, report_id) VALUES (?, '', ?, ?, ?, 'ok', NULL, ?, ?, ?)",
+                    (str(path), sha, report.source.format, len(data), ms * 0.8, ms * 0.2, report_id))
         for field_id, value in values.items():
             prov = report.provenance.get(field_id)
-            con.execute('INSERT INTO "values" VALUES (?, ?, ?, ?, ?)',
-                        (report_id, field_id, value, prov.raw if prov else None, prov.page if prov else None))
+            con.execute('INSERT INTO "values" VALUES (?, ?, ?, ?, NULL)',
+                        (report_id, field_id, value, prov.raw if prov else None))
         for c in report.checks:
             con.execute("INSERT INTO checks VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         (report_id, c.rule, int(c.ok), c.row, c.column, c.group, c.expected, c.found, c.message))

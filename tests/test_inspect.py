@@ -298,7 +298,7 @@ def test_review_writes_an_index_and_one_page_per_report(batch: Path) -> None:
     paths = [p for (p,) in con.execute("SELECT path FROM documents ORDER BY id")]
     reports = dict(con.execute("SELECT id, json FROM reports"))
     assert len(rows) == len(paths) == 7
-    assert [r.get("data-status") for r in rows].count("failed") == 1
+    assert [r.get("data-status") for r in rows].count("not_a_report") == 1
     assert (site / "static" / "review.css").exists() and (site / "static" / "review.js").exists()
     assert "http://" not in (site / "index.html").read_text() and "https://" not in (site / "index.html").read_text()
     for report_id, text in reports.items():
@@ -323,3 +323,20 @@ def test_review_without_a_database_is_one_line(tmp_path: Path) -> None:
     result = runner.invoke(app, ["review", str(tmp_path)])
     assert result.exit_code == 1
     assert "no batch database" in result.output and len(result.output.strip().splitlines()) == 1
+
+
+def test_review_reads_what_nianbao_batch_writes(tmp_path: Path) -> None:
+    import importlib.util
+
+    if importlib.util.find_spec("pipeline.cli_batch") is None:
+        pytest.skip("nianbao batch not available")
+    from lxml import html as lhtml
+
+    inputs = [str(p) for p in sorted(SAMPLES.glob("*.txt"))[:3]]
+    result = runner.invoke(app, ["batch", *inputs, "-o", str(tmp_path), "-j", "0"])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(app, ["review", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    index = lhtml.parse(str(tmp_path / "review" / "index.html")).getroot()
+    assert len(index.xpath("//table[@id='docs']/tbody/tr")) == 3
+    assert len(list((tmp_path / "review" / "reports").glob("report-*.html"))) == 3

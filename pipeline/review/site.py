@@ -316,8 +316,21 @@ def _sections_html(report: Report) -> str:
     return "".join(parts)
 
 
-def _doc_label(doc: DocRow) -> str:
-    return doc.path + (f" › {doc.member}" if doc.member else "")
+def _doc_label(doc: DocRow, common: str = "") -> str:
+    path = os.path.relpath(doc.path, common) if common else doc.path
+    return path + (f" › {doc.member}" if doc.member else "")
+
+
+def _common_dir(docs: list[DocRow]) -> str:
+    """The folder all document paths share, so the index shows short names (full path on hover)."""
+    paths = [d.path for d in docs if d.path]
+    if len(paths) < 2 or len({os.path.isabs(p) for p in paths}) != 1:
+        return ""
+    try:
+        common = os.path.commonpath(paths)
+    except ValueError:
+        return ""
+    return os.path.dirname(common) if common in paths else common
 
 
 def _source_links(docs: list[DocRow], batch_dir: Path, page_dir: Path) -> str:
@@ -365,6 +378,7 @@ def _failed_rules(report: Report | None) -> list[str]:
 
 def index_page(docs: list[DocRow], reports: dict[Any, ReportRow], batch_dir: Path, page_dir: Path) -> str:
     rows = []
+    common = _common_dir(docs)
     choices: dict[str, set[str]] = {k: set() for k in ("status", "format", "template", "year", "failed")}
     for doc in docs:
         rrow = reports.get(doc.report_id)
@@ -381,9 +395,11 @@ def index_page(docs: list[DocRow], reports: dict[Any, ReportRow], batch_dir: Pat
                 choices[key].add(value)
         choices["failed"].update(failed)
         href = _source_href(doc, batch_dir, page_dir)
-        name = e(_doc_label(doc))
+        name = e(_doc_label(doc, common))
         source = f'<a class="source" href="{e(href)}">src</a>' if href else ""
-        report_link = (f'<a href="reports/{report_page_name(rrow.id)}">{name}</a>' if rrow else name)
+        full = e(_doc_label(doc))
+        report_link = (f'<a href="reports/{report_page_name(rrow.id)}" title="{full}">{name}</a>' if rrow
+                       else f'<span title="{full}">{name}</span>')
         error = f'<div class="error">{e(doc.error)}</div>' if doc.error else ""
         ms = sum(x for x in (doc.extract_ms, doc.normalise_ms) if isinstance(x, (int, float)))
         rows.append(
@@ -413,6 +429,7 @@ def index_page(docs: list[DocRow], reports: dict[Any, ReportRow], batch_dir: Pat
         year_options=options("year", {"": "any year"}),
         failed_options=options("failed", {"": "any checks", "none": "no failed check", "some": "≥1 failed check"}),
         rows="\n".join(rows),
+        common=f" · under <code>{e(common)}</code>" if common else "",
     )
 
 
