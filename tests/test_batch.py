@@ -1,0 +1,231 @@
+"""`nianbao batch`: statuses, resumability after kill -9, --renormalise, exports, cross-year, dask, the pool."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from pipeline.batch import BatchOptions, run_batch
+from pipeline.crossyear import agency_key
+from pipeline.fields import all_fields
+from pipeline.pool import KillablePool
+from pipeline.writers import META_COLUMNS
+from tests.batch_corpus import ROOT, build_mixed
+from tests.fixturegen import make_report
+from tests.fixturegen.text_render import render_text
+
+MAX_SIZE = 300_000
+AGENCY = "临江市试点镇人民政府"
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[Path], dict[str, str], dict[int, dict]]:
+    root = tmp_path_factory.mktemp("corpus")
+    expected = build_mixed(root, MAX_SIZE)
+    years = {}
+    (root / "docs" / "crossyear").mkdir()
+    for year, seed in ((2022, 11), (2023, 12)):
+        spec = make_report("2021", seed=seed, agency=AGENCY, year=year)
+        (root / "docs" / "crossyear" / f"{year}.txt").write_text(render_text(spec, "tsv"), encoding="utf-8")
+        years[year] = spec.values
+    inputs = [root / "docs", root / "bundle.zip", root / "locked.zip", root / "broken.zip"]
+    return inputs, expected, years
+
+
+def _opts(out: Path, **kw) -> BatchOptions:
+    return BatchOptions(out=out, workers=kw.pop("workers", 2), max_size=MAX_SIZE, progress=False, **kw)
+
+
+@pytest.fixture(scope="module")
+def clean(corpus, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An uninterrupted run: what every other run must equal."""
+    out = tmp_path_factory.mktemp("clean")
+    run_batch(corpus[0], _opts(out))
+    return out
+
+
+def snapshot(job: Path) -> dict[str, list]:
+    """The job's documents and values (ids and timings left out), sorted; duplicates kept so they show."""
+    conn = sqlite3.connect(job / "nianbao.sqlite")
+    try:
+        docs = conn.execute("SELECT path, member, sha256, format, size, status, error FROM documents").fetchall()
+        values = conn.execute('SELECT d.path, d.member, v.field, v.value, v.raw, v.null_reason FROM documents d '
+                              'JOIN "values" v ON v.report_id = d.report_id').fetchall()
+        reports = conn.execute("SELECT d.path, d.member, r.json FROM documents d JOIN reports r "
+                               "ON r.id = d.report_id").fetchall()
+        orphans = conn.execute("SELECT count(*) FROM reports WHERE id NOT IN "
+                               "(SELECT report_id FROM documents WHERE report_id IS NOT NULL)").fetchone()[0]
+        return {"documents": sorted(docs, key=repr), "values": sorted(values, key=repr),
+                "reports": sorted(reports), "orphan_reports": [orphans]}
+    finally:
+        conn.close()
+
+
+def _statuses(job: Path) -> dict[str, str]:
+    conn = sqlite3.connect(job / "nianbao.sqlite")
+    rows = conn.execute("SELECT path, member, status FROM documents").fetchall()
+    conn.close()
+    return {member or Path(path).name: status for path, member, status in rows}
+
+
+def test_every_input_gets_one_row_with_the_right_status(clean: Path, corpus) -> None:
+    statuses = _statuses(clean)
+    for name, status in corpus[1].items():
+        assert statuses.get(name) == status, name
+    bad = set(corpus[1]) | {"copy_of_first.txt"}
+    assert {n: s for n, s in statuses.items() if n not in bad and s != "ok"} == {}
+    assert "truth.json" not in statuses and "notes/readme.json" not in statuses
+    snap = snapshot(clean)
+    keys = [(d[0], d[1]) for d in snap["documents"]]
+    assert len(keys) == len(set(keys)) and snap["orphan_reports"] == [0]
+    conn = sqlite3.connect(clean / "nianbao.sqlite")
+    errors = dict(conn.execute("SELECT member, error FROM documents WHERE member IN ('bomb.txt', 'huge.txt')"))
+    assert "zip bomb" in errors["bomb.txt"] and "limit" in errors["huge.txt"]
+    assert not (clean.parent / "evil.txt").exists() and not (clean.parent.parent / "evil.txt").exists()
+
+
+def test_identical_files_are_extracted_once(clean: Path) -> None:
+    conn = sqlite3.connect(clean / "nianbao.sqlite")
+    rows = conn.execute("SELECT d.sha256, count(*), count(d.extract_ms) FROM documents d WHERE status = 'ok' "
+                        "GROUP BY sha256 HAVING count(*) > 1").fetchall()
+    assert rows, "the corpus holds a copy of a file"
+    assert all(extracted == 1 for _, _, extracted in rows)
+    n_cached = len(list((clean / "cache" / "intermediate").rglob("*.json")))
+    n_distinct = conn.execute("SELECT count(DISTINCT sha256) FROM documents WHERE status IN "
+                              "('ok', 'not_a_report')").fetchone()[0]
+    assert n_cached == n_distinct
+    assert not list((clean / "cache" / "intermediate").rglob("*.tmp")) and not (clean / "tmp").exists()
+
+
+def test_exports_wide_csv_has_bom_and_the_field_order(clean: Path) -> None:
+    raw = (clean / "reports_wide.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(raw.decode("utf-8-sig").splitlines()))
+    assert rows[0] == [*META_COLUMNS, *all_fields()]
+    conn = sqlite3.connect(clean / "nianbao.sqlite")
+    n_reports = conn.execute("SELECT count(*) FROM documents WHERE report_id IS NOT NULL").fetchone()[0]
+    assert len(rows) - 1 == n_reports
+    lines = (clean / "reports.jsonl").read_text(encoding="utf-8").splitlines()
+    assert len(lines) == n_reports and all(json.loads(line)["schema"] == "nianbao.report/1" for line in lines)
+    long = (clean / "values_long.csv").read_bytes()
+    assert long.startswith(b"\xef\xbb\xbf")
+    n_values = conn.execute('SELECT count(*) FROM "values"').fetchone()[0]
+    assert len(long.decode("utf-8-sig").splitlines()) - 1 == n_values
+
+
+def test_cross_year_mismatch_is_found(clean: Path, corpus) -> None:
+    years = corpus[2]
+    conn = sqlite3.connect(clean / "nianbao.sqlite")
+    rows = conn.execute("SELECT column_name, carried_over, prev_carried_forward, ok FROM cross_year "
+                        "WHERE agency_key = ? AND year = 2023", (agency_key(AGENCY),)).fetchall()
+    assert len(rows) == 7
+    for column, over, forward, ok in rows:
+        assert over == years[2023][f"applications.carried_over.{column}"]
+        assert forward == years[2022][f"applications.carried_forward.{column}"]
+        assert ok == (over == forward)
+    assert any(not ok for *_, ok in rows)
+    assert agency_key(" 临江市 试点镇人民政府。") == agency_key(AGENCY)
+
+
+def test_kill_9_then_resume_equals_an_uninterrupted_run(clean: Path, corpus, tmp_path: Path) -> None:
+    job = tmp_path / "job"
+    cmd = [sys.executable, "-m", "pipeline.cli", "batch", *map(str, corpus[0]), "-o", str(job),
+           "--workers", "1", "--max-size", str(MAX_SIZE), "--no-progress"]
+    total = len(snapshot(clean)["documents"])
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    done = 0
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and proc.poll() is None:
+        try:
+            conn = sqlite3.connect(f"file:{job / 'nianbao.sqlite'}?mode=ro", uri=True)
+            done = conn.execute("SELECT count(*) FROM documents WHERE status = 'ok'").fetchone()[0]
+            conn.close()
+        except sqlite3.Error:
+            done = 0
+        if done >= 8:
+            break
+        time.sleep(0.02)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    interrupted = snapshot(job)["documents"]
+    assert 8 <= len(interrupted) < total, "killed mid-way"
+    rerun = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert rerun.returncode == 0, rerun.stderr
+    assert snapshot(job) == snapshot(clean)
+
+
+def test_renormalise_rebuilds_reports_without_extracting(clean: Path, tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    job = tmp_path / "job"
+    shutil.copytree(clean, job)
+    conn = sqlite3.connect(job / "nianbao.sqlite")
+    conn.execute('DELETE FROM "values" WHERE report_id = (SELECT min(report_id) FROM documents)')
+    conn.commit()
+    conn.close()
+    assert snapshot(job) != snapshot(clean)
+
+    def no_extraction(*args, **kwargs):
+        raise AssertionError("--renormalise must not extract")
+
+    monkeypatch.setattr("extractors.extract", no_extraction)
+    run_batch([], _opts(job, workers=0), renormalise=True)
+    assert snapshot(job) == snapshot(clean)
+    assert (job / "reports_wide.csv").read_bytes() == (clean / "reports_wide.csv").read_bytes()
+
+
+def test_status_command_summarises_a_job(clean: Path) -> None:
+    from pipeline.cli import app
+
+    result = CliRunner().invoke(app, ["batch", "--status", str(clean)])
+    assert result.exit_code == 0, result.output
+    for word in ("too_large", "not_a_report", "encrypted", "failed checks", "slowest", "cross-year", "试点镇"):
+        assert word in result.output
+
+
+def test_dask_run_equals_the_local_run(clean: Path, corpus, tmp_path: Path) -> None:
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster, distributed.Client(cluster) as client:
+        run_batch(corpus[0], _opts(tmp_path / "dask", executor="dask", scheduler=client))
+    assert snapshot(tmp_path / "dask") == snapshot(clean)
+
+
+# ---- the pool: a hung task is killed and its worker replaced; a dying worker is replaced too
+def _misbehave(task: dict) -> dict:
+    if task["do"] == "hang":
+        time.sleep(60)
+    if task["do"] == "die":
+        os._exit(3)
+    return {"status": "ok", "pid": os.getpid()}
+
+
+def test_pool_kills_hung_tasks_and_replaces_dead_workers() -> None:
+    pool = KillablePool(_misbehave, workers=2, timeout=1.0)
+    try:
+        t0 = time.monotonic()
+        pool.submit("hang", {"do": "hang"})
+        pool.submit("die", {"do": "die"})
+        results: dict = {}
+        while len(results) < 2:
+            results.update(pool.poll(0.2))
+        assert results["hang"]["status"] == "timeout" and results["die"]["status"] == "error"
+        assert "exit code 3" in results["die"]["error"]
+        assert time.monotonic() - t0 < 10
+        for i in range(2):
+            pool.submit(i, {"do": "work"})
+        while len(results) < 4:
+            results.update(pool.poll(0.2))
+        assert results[0]["status"] == results[1]["status"] == "ok"
+    finally:
+        pool.close()
