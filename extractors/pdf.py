@@ -135,7 +135,8 @@ def _read_page(page, number: int, warnings: list[ExtractWarning], engine: str, p
             from extractors.pdf_borderless import borderless_pieces
 
             content.pieces = borderless_pieces(chars, number, float(page.width))
-            if not content.pieces and engine != "camelot":
+            strong = sum(1 for word in TABLE_WORDS if word in flat) >= 4
+            if not content.pieces and engine != "camelot" and strong and page.edges:
                 content.pieces = _camelot_pieces(path, page, chars, number, warnings, quiet=True)
     boxes = [p.bbox for p in content.pieces]
     flow = [c for c in chars if not _inside(c, boxes)] if boxes else chars

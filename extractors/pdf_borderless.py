@@ -66,6 +66,10 @@ class Block:
         return (self.top + self.bottom) / 2
 
     @property
+    def cx(self) -> float:
+        return (self.x0 + self.x1) / 2
+
+    @property
     def text(self) -> str:
         return "\n".join(s.text for s in self.segs)
 

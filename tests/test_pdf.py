@@ -1,0 +1,307 @@
+"""PDF extraction: generated reports printed by LibreOffice (every field exact), the real PDFs, the dev corpus.
+
+Fixtures are DOCX files with real merges converted in ONE LibreOffice run per session (a few seconds).
+Tests needing LibreOffice skip when it is not installed.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+from extractors import extract
+from extractors import pdf as pdf_extractor
+from pipeline import convert
+from pipeline.errors import ExtractionError
+from pipeline.intermediate import Paragraph, Table
+from tests.fixturegen import ReportSpec, make_report
+from tests.fixturegen.pdf_builder import Variant, build_docx, scan, to_pdf
+from tests.helpers import field_mismatches, flatten
+
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+REAL = SHARED / "real"
+DEV = SHARED / "dev"
+
+needs_soffice = pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice not installed")
+
+CASES: dict[str, tuple[dict, Variant]] = {
+    "ruled_break": ({"template": "2021", "seed": 21, "agency": "临江市桦树镇人民政府"}, Variant(filler=9)),
+    "ruled_header": ({"template": "2021", "seed": 22, "agency": "抚松县松江河镇人民政府", "nulls": 3,
+                      "break_rule": "balance"}, Variant(repeat_header=True, filler=10)),
+    "borderless": ({"template": "2021", "seed": 23, "agency": "五常市滨江街道办事处"}, Variant(borders=False, filler=4)),
+    "landscape": ({"template": "2021", "seed": 24, "agency": "宁陕县梅子镇人民政府", "year": 2024},
+                  Variant(landscape_t3=True, filler=2)),
+    "tpl2019": ({"template": "2019", "seed": 25, "agency": "宝鸡市凤县人民政府", "year": 2020}, Variant(filler=3)),
+}
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory) -> dict[str, tuple[Path, ReportSpec]]:
+    if shutil.which("soffice") is None:
+        pytest.skip("LibreOffice not installed")
+    out = tmp_path_factory.mktemp("pdf_fixtures")
+    specs = {name: make_report(**opts) for name, (opts, _) in CASES.items()}
+    docs = [build_docx(specs[name], variant, out / f"{name}.docx") for name, (_, variant) in CASES.items()]
+    pdfs = to_pdf(docs, out)
+    return {name: (path, specs[name]) for name, path in zip(CASES, pdfs, strict=True)}
+
+
+@needs_soffice
+@pytest.mark.parametrize("name", list(CASES))
+def test_generated_pdf_every_field(built, name: str) -> None:
+    path, spec = built[name]
+    data = convert(path).model_dump(by_alias=True)
+    assert field_mismatches(spec.values, data) == {}
+    assert len(flatten(data)) >= len(spec.values)
+    for key in ("template", "year", "agency", "published"):
+        assert data["report"][key] == getattr(spec, key), key
+    failing = {c["rule"] for c in data["checks"] if not c["ok"]}
+    assert failing == set(spec.expect_failing)
+
+
+@needs_soffice
+@pytest.mark.parametrize("name", ["ruled_break", "ruled_header", "borderless", "landscape"])
+def test_table_three_is_one_table_across_pages(built, name: str) -> None:
+    path, _ = built[name]
+    tables = [b for b in extract(path).blocks if isinstance(b, Table)]
+    assert len(tables) == 3
+    t3 = tables[1]
+    assert len({c.page for c in t3.cells}) == 2, "fixture should put table 三 across a page break"
+    if name == "borderless":  # header lines become rows of their own
+        assert 28 <= t3.n_rows <= 32 and t3.n_cols >= 10
+    else:
+        assert t3.n_rows == 28 and t3.n_cols == 10
+    labels = [c.text.replace("\n", "") for c in t3.cells]
+    assert sum("申请人情况" in t for t in labels) == 1  # a repeated header band is dropped
+    assert any(t.startswith("四、结转下年度继续办理") for t in labels)
+
+
+@needs_soffice
+def test_spans_recovered_from_geometry(built) -> None:
+    path, _ = built["ruled_break"]
+    t3 = [b for b in extract(path).blocks if isinstance(b, Table)][1]
+    by_text = {c.text.replace("\n", ""): c for c in t3.cells}
+    assert (by_text["申请人情况"].colspan, by_text["申请人情况"].rowspan) == (7, 1)
+    assert by_text["法人或其他组织"].colspan == 5
+    assert by_text["自然人"].rowspan == 2
+    assert by_text["三、本年度办理结果"].rowspan == 22
+    assert by_text["一、本年新收政府信息公开申请数量"].colspan == 3
+    for cell in t3.cells:
+        assert cell.page is not None and cell.bbox is not None
+
+
+@needs_soffice
+def test_no_page_numbers_or_spaces_between_cjk(built) -> None:
+    path, spec = built["ruled_break"]
+    doc = extract(path)
+    texts = [b.text for b in doc.blocks if isinstance(b, Paragraph)]
+    assert texts[0] == spec.title
+    assert any(t.startswith("三、收到和处理") for t in texts)
+    assert all(" " not in t.replace("\n", "") for b in doc.blocks if isinstance(b, Table) for t in
+               (c.text for c in b.cells))
+
+
+@needs_soffice
+def test_scanned_pdf_warns(built, tmp_path, monkeypatch) -> None:
+    from extractors import pdf_ocr
+
+    monkeypatch.setattr(pdf_ocr, "available", lambda: False)
+    path, _ = built["tpl2019"]
+    scanned = scan(path, tmp_path / "scanned.pdf", dpi=60)
+    doc = extract(scanned)
+    codes = [w.code for w in doc.warnings]
+    assert codes.count("pdf_scanned") == doc.source.pages
+    assert "OCR needs `pip install nianbao[ocr]`" in doc.warnings[0].message
+
+
+def test_cjk_spacing_and_furniture() -> None:
+    from extractors.pdf_text import Line, clean_cjk, is_page_furniture
+
+    assert clean_cjk("信 息 内 容  2024 年") == "信息内容 2024 年"
+    assert clean_cjk("第二十条 第（一）项") == "第二十条第（一）项"
+    for text in ("- 3 -", "— 4 —", "第 3 页", "第3页 共6页", "-12-", "3/6"):
+        assert is_page_furniture(Line(280, 800, 300, 810, text, 10), 842), text
+    assert not is_page_furniture(Line(280, 400, 300, 410, "- 3 -", 10), 842)
+    assert not is_page_furniture(Line(80, 800, 300, 810, "2024年1月10日", 10), 842)
+
+
+def test_not_a_pdf_and_broken(tmp_path) -> None:
+    bad = tmp_path / "bad.pdf"
+    bad.write_bytes(b"%PDF-1.7\n" + b"\x00garbage" * 200)
+    with pytest.raises(ExtractionError):
+        extract(bad)
+
+
+@needs_soffice
+def test_broken_xref_is_repaired(built, tmp_path) -> None:
+    path, spec = built["ruled_break"]
+    data = bytearray(path.read_bytes())
+    pos = data.rfind(b"startxref")
+    data[pos:] = b"startxref\n999999\n%%EOF\n"
+    broken = tmp_path / "broken.pdf"
+    broken.write_bytes(bytes(data))
+    values = flatten(convert(broken).model_dump(by_alias=True))
+    assert values["applications.new_received.total"] == spec.values["applications.new_received.total"]
+
+
+@pytest.fixture(scope="session")
+def encrypted(tmp_path_factory) -> dict[str, Path]:
+    if shutil.which("soffice") is None:
+        pytest.skip("LibreOffice not installed")
+    out = tmp_path_factory.mktemp("pdf_encrypted")
+    spec = make_report("2021", seed=31)
+    result = {}
+    for name, options in (
+        ("user_pw", '{"EncryptFile":{"type":"boolean","value":"true"},'
+                    '"DocumentOpenPassword":{"type":"string","value":"secret"}}'),
+        ("owner_only", '{"RestrictPermissions":{"type":"boolean","value":"true"},'
+                       '"PermissionPassword":{"type":"string","value":"owner"},'
+                       '"Printing":{"type":"long","value":"0"}}'),
+    ):
+        docx = build_docx(spec, Variant(filler=0), out / f"{name}.docx")
+        result[name] = to_pdf([docx], out, filter_options=options)[0]
+    result["spec"] = spec  # type: ignore[assignment]
+    return result
+
+
+@needs_soffice
+def test_encrypted_pdfs(encrypted) -> None:
+    assert b"/Encrypt" in encrypted["user_pw"].read_bytes()
+    with pytest.raises(ExtractionError, match=r"encrypted PDF \(password required\)"):
+        extract(encrypted["user_pw"])
+    owner_only = encrypted["owner_only"]
+    assert b"/Encrypt" in owner_only.read_bytes()
+    values = flatten(convert(owner_only).model_dump(by_alias=True))
+    spec = encrypted["spec"]
+    assert values["applications.results_total.total"] == spec.values["applications.results_total.total"]
+
+
+# --- real PDFs -------------------------------------------------------------------------------------
+
+needs_real = pytest.mark.skipif(not REAL.exists(), reason="../shared/corpus/real not present")
+
+
+def _real(name: str) -> dict:
+    return convert(REAL / name).model_dump(by_alias=True)
+
+
+@needs_real
+def test_real_huaian_2024() -> None:
+    data = _real("pdf_03_huaian2024.pdf")
+    v = flatten(data)
+    ap = "applications"
+    assert [v[f"{ap}.new_received.{c}"] for c in ("natural_person", "commercial_enterprise", "research_institution",
+                                                  "social_welfare_org", "legal_service_org", "other_org", "total")] \
+        == [3001, 53, 0, 0, 61, 4, 3119]
+    assert v[f"{ap}.carried_over.total"] == 34
+    assert v[f"{ap}.results_total.total"] == 3050
+    assert v[f"{ap}.carried_forward.total"] == 103
+    rl = [v[f"review_litigation.{g}.{c}"] for g in ("review", "litigation_direct", "litigation_after_review")
+          for c in ("upheld", "corrected", "other", "pending", "total")]
+    assert rl == [72, 64, 178, 37, 351, 13, 4, 8, 1, 26, 12, 1, 1, 6, 20]
+    assert v[f"{ap}.unavailable_not_held.total"] == 769  # the row right at the page break
+    assert v[f"{ap}.other_other.total"] == 110
+    assert data["report"]["year"] == 2024 and data["report"]["agency"] == "淮安市人民政府"
+    assert all(c["ok"] for c in data["checks"])
+
+
+@needs_real
+def test_real_hongze_2024() -> None:
+    data = _real("pdf_02_hongze2024.pdf")
+    v = flatten(data)
+    rl = [v[f"review_litigation.{g}.{c}"] for g in ("review", "litigation_direct", "litigation_after_review")
+          for c in ("upheld", "corrected", "other", "pending", "total")]
+    assert rl == [1, 1, 0, 0, 2, 1, 0, 0, 0, 1, 2, 0, 1, 0, 3]
+    assert v["applications.new_received.total"] == 95
+    assert v["active_disclosure.licensing.decisions"] == 9487
+    assert v["active_disclosure.penalties.decisions"] == 2776
+    assert v["active_disclosure.fees.amount_10k_yuan"] == 7545
+    assert data["report"]["year"] == 2024
+
+
+@needs_real
+def test_real_hongze_2023_source_totals_are_wrong() -> None:
+    data = _real("pdf_01_hongze2023.pdf")
+    v = flatten(data)
+    assert (v["review_litigation.review.upheld"], v["review_litigation.review.corrected"],
+            v["review_litigation.review.total"]) == (10, 1, 0)
+    assert v["review_litigation.litigation_after_review.upheld"] == 5
+    failing = {c["rule"] for c in data["checks"] if not c["ok"]}
+    assert failing == {"review_litigation.total"}
+
+
+@needs_real
+def test_real_vertical_label_and_stitching() -> None:
+    doc = extract(REAL / "pdf_03_huaian2024.pdf")
+    tables = [b for b in doc.blocks if isinstance(b, Table)]
+    assert len(tables) == 3
+    t3 = tables[1]
+    vertical = next(c for c in t3.cells if c.text.startswith("三、\n本\n年"))
+    assert vertical.rowspan == 22 and vertical.col == 0
+    assert {c.page for c in t3.cells} == {4, 5}
+    assert any(c.text == "（四）无\n法提供" and c.rowspan == 3 for c in t3.cells)
+    paragraphs = [b.text for b in doc.blocks if isinstance(b, Paragraph)]
+    assert not any(t.strip("-— ").isdigit() for t in paragraphs)
+
+
+# --- dev corpus -----------------------------------------------------------------------------------
+
+DEV_PDFS = sorted(DEV.glob("dev_*.pdf")) if DEV.exists() else []
+
+
+@pytest.mark.parametrize("path", DEV_PDFS, ids=[p.stem for p in DEV_PDFS])
+def test_dev_pdfs_exact(path: Path) -> None:
+    import json
+
+    truth = json.loads(path.with_suffix(".truth.json").read_text(encoding="utf-8"))
+    data = convert(path).model_dump(by_alias=True)
+    assert field_mismatches(truth["fields"], data) == {}
+
+
+@pytest.mark.skipif(not DEV_PDFS, reason="dev corpus not present")
+def test_speed_on_dev_and_real() -> None:
+    paths = DEV_PDFS + sorted(REAL.glob("*.pdf"))
+    per_page, per_doc = [], []
+    for path in paths:
+        start = time.perf_counter()
+        doc = extract(path)
+        spent = time.perf_counter() - start
+        per_doc.append(spent)
+        per_page.append(spent / max(1, doc.source.pages or 1))
+    per_doc.sort()
+    per_page.sort()
+    # generous bounds for loaded CI machines; typical: ~0.2 s/report, ~50 ms/page
+    assert per_doc[len(per_doc) // 2] < 1.0
+    assert per_page[len(per_page) // 2] < 0.2
+
+
+def test_table_pages_only_pay_for_table_finding(monkeypatch) -> None:
+    if not DEV_PDFS:
+        pytest.skip("dev corpus not present")
+    calls: list[int] = []
+    original = pdf_extractor._ruled_pieces
+
+    def counting(page, chars, number):
+        calls.append(number)
+        return original(page, chars, number)
+
+    monkeypatch.setattr(pdf_extractor, "_ruled_pieces", counting)
+    doc = extract(DEV_PDFS[0])
+    assert 0 < len(calls) < (doc.source.pages or 0) + 1
+    assert 1 not in calls or any(isinstance(b, Table) and b.page == 1 for b in doc.blocks)
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice not installed")
+def test_camelot_lattice_reads_cjk_rows(built) -> None:
+    pytest.importorskip("camelot")
+    from extractors import pdf_camelot
+
+    path, spec = built["ruled_break"]
+    pieces = pdf_camelot.table_rows(path, pages="2")
+    flat = [row for table in pieces for row in table]
+    row = next(r for r in flat if r and r[0].replace("\n", "").startswith("一、本年新收"))
+    values = [int(x) for x in row if x.strip().isdigit()]
+    assert values[-1] == spec.values["applications.new_received.total"]
