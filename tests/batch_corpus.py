@@ -48,6 +48,14 @@ def zip_bytes(members: list[tuple[str, bytes]], gbk: bool = False, compression: 
     return out
 
 
+def with_comment(docx: bytes, comment: bytes = b"copy") -> bytes:
+    """The same DOCX with a zip comment: other bytes, same document."""
+    buf = io.BytesIO(docx)
+    with zipfile.ZipFile(buf, "a") as zf:
+        zf.comment = comment
+    return buf.getvalue()
+
+
 def encrypted_member_zip(name: str, data: bytes) -> bytes:
     """A zip whose one member has the 'encrypted' flag (bit 0) set, as a password-protected member has.
 
@@ -83,12 +91,14 @@ def build_mixed(root: Path, max_size: int = 300_000, dev_limit: int | None = 24)
     html = next(p for p in good if p.suffix in (".html", ".htm"))
     docx = next(p for p in good if p.suffix == ".docx")
     texts = [p for p in good if p.suffix == ".txt"][:4]
-    inner = zip_bytes([("内层/报告甲.html", html.read_bytes()), ("b.docx", docx.read_bytes())], gbk=True)
+    # members differ from the files in docs/ by a byte, so that they are extracted, not found in the cache
+    inner = zip_bytes([("内层/报告甲.html", html.read_bytes() + b"\n"), ("b.docx", with_comment(docx.read_bytes()))],
+                      gbk=True)
     members = [
-        ("年报/2023年度报告.txt", texts[1].read_bytes()),  # GBK name
-        ("plain/a.txt", texts[2].read_bytes()),
+        ("年报/2023年度报告.txt", texts[1].read_bytes() + b"\n"),  # GBK name
+        ("plain/a.txt", texts[2].read_bytes() + b"\n"),
         ("nested.zip", inner),
-        ("../../evil.txt", texts[3].read_bytes()),
+        ("../../evil.txt", texts[3].read_bytes() + b"\n"),
         ("bomb.txt", b"\x20" * (max_size - 1000)),  # under the size limit, but a ratio of ~1000
         ("empty.md", b""),
         ("huge.txt", b"x" * (max_size + 10)),

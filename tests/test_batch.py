@@ -93,6 +93,10 @@ def test_every_input_gets_one_row_with_the_right_status(clean: Path, corpus) -> 
     errors = dict(conn.execute("SELECT member, error FROM documents WHERE member IN ('bomb.txt', 'huge.txt')"))
     assert "zip bomb" in errors["bomb.txt"] and "limit" in errors["huge.txt"]
     assert not (clean.parent / "evil.txt").exists() and not (clean.parent.parent / "evil.txt").exists()
+    member = conn.execute("SELECT d.path, d.extract_ms, r.json FROM documents d JOIN reports r ON r.id = d.report_id "
+                          "WHERE d.member = 'nested.zip!/b.docx'").fetchone()
+    assert member[1] is not None  # extracted from the member's bytes, not found in the cache
+    assert json.loads(member[2])["source"]["path"] == f"{member[0]}!/nested.zip!/b.docx"
 
 
 def test_identical_files_are_extracted_once(clean: Path) -> None:
