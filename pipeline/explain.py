@@ -102,6 +102,19 @@ def header_cell(table: Table, prov: Provenance, field_id: str) -> tuple[Cell, La
     return found
 
 
+def group_cell(table: Table, prov: Provenance, field_id: str) -> tuple[Cell, Label] | None:
+    """For table 四: the header cell above the value naming its group (行政复议, 复议后起诉…)."""
+    group = field_id.split(".")[1]
+    found = None
+    for cell in table.cells:
+        if cell.row >= prov.row or not (cell.col <= prov.col < cell.col + cell.colspan):
+            continue
+        lab = labels().best(fold(cell.text), "colgroup", accept=lambda lab: lab.key == group)
+        if lab is not None and (found is None or cell.row > found[0].row):
+            found = (cell, lab)
+    return found
+
+
 @dataclass
 class Explanation:
     """What `explain` prints, as data (tests and the review site read it too)."""
@@ -116,6 +129,7 @@ class Explanation:
     provenance: Provenance | None = None
     variant: Label | None = None
     header: tuple[Cell, Label] | None = None
+    group: tuple[Cell, Label] | None = None
     source_row: list[Cell] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
     checks: list[Check] = field(default_factory=list)
@@ -155,6 +169,8 @@ def explain(report: Report, doc: Document | None, field_id: str) -> Explanation:
         table = doc.blocks[prov.block]
         out.source_row = table.rows()[prov.row] if prov.row < table.n_rows else []
         out.header = header_cell(table, prov, field_id)
+        if field_id.startswith("review_litigation."):
+            out.group = group_cell(table, prov, field_id)
     return out
 
 
@@ -197,6 +213,8 @@ def render(exp: Explanation, console: Any = None) -> None:
             v = exp.variant
             line("matched variant", f"{v.kind} {v.key!r} ← '{v.variant}' (context {v.context}, template "
                                     f"{v.template}) [derived]")
+        elif exp.field.startswith("review_litigation."):
+            line("matched variant", "— (table 四's data row has no label: its group header names it)")
         else:
             line("matched variant", "none: no label variant of this row is in the label text", "yellow")
         line("column", p.column or "-")
@@ -205,6 +223,9 @@ def render(exp: Explanation, console: Any = None) -> None:
             line("header cell", f"row {cell.row}, col {cell.col}"
                                 f"{f'–{cell.col + cell.colspan - 1}' if cell.colspan > 1 else ''}: "
                                 f"'{cell.text}' ← variant '{lab.variant}' (scheme {lab.scheme}) [derived]")
+        if exp.group is not None:
+            cell, lab = exp.group
+            line("group cell", f"row {cell.row}, col {cell.col}: '{cell.text}' ← variant '{lab.variant}' [derived]")
         line("placed", exp.placement)
     else:
         line("placed", exp.placement, "yellow")
