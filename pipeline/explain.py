@@ -137,9 +137,15 @@ class Explanation:
 
     @property
     def placement(self) -> str:
-        """How the column was chosen, as far as the document shows it (derived)."""
+        """How the value was placed: the normaliser's own record, else as far as the document shows it."""
         if self.provenance is None:
             return "not placed: no table cell was read into this field"
+        method = self.provenance.method
+        if method:
+            return {"position": f"by position, under the header cell that names the column (scheme "
+                                f"{self.provenance.scheme})",
+                    "order": f"in order: the row's values taken left to right (scheme {self.provenance.scheme})",
+                    "neighbours": "row placed by its neighbours (its label matched no template row)"}.get(method, method)
         if any(i.code == "row_label_lost" for i in self.issues):
             return "row placed by its neighbours (its label matched no template row)"
         if self.header is not None:
@@ -209,7 +215,11 @@ def render(exp: Explanation, console: Any = None) -> None:
         line("page", p.page if p.page is not None else "-")
         line("bbox", ", ".join(f"{v:.1f}" for v in p.bbox) if p.bbox else "-")
         line("row label", p.row_label or "(none)")
-        if exp.variant is not None:
+        if p.variant:
+            v = exp.variant
+            detail = f" ({v.kind} {v.key!r}, context {v.context}, template {v.template})" if v else ""
+            line("matched variant", f"'{p.variant}'{detail}")
+        elif exp.variant is not None:
             v = exp.variant
             line("matched variant", f"{v.kind} {v.key!r} ← '{v.variant}' (context {v.context}, template "
                                     f"{v.template}) [derived]")

@@ -64,7 +64,8 @@ def normalise(doc: Document) -> Report:
             table_ordinal[index] = len(table_ordinal) + 1
     provenance = {
         f: Provenance(block=p.block, table=table_ordinal.get(p.block, 0), row=p.row, col=p.col, page=p.page,
-                      bbox=p.bbox, raw=p.raw, row_label=p.row_label, column=p.column_label)
+                      bbox=p.bbox, raw=p.raw, row_label=p.row_label, variant=p.variant, column=p.column_label,
+                      scheme=p.scheme, method=p.method)
         for f, p in reading.placed.items() if f in values
     }
     src = doc.source

@@ -60,8 +60,11 @@ class Provenance(BaseModel):
     page: int | None = None
     bbox: tuple[float, float, float, float] | None = None
     raw: str
-    row_label: str = Field("", description="the row label text that matched")
+    row_label: str = Field("", description="the row's label text as read")
+    variant: str = Field("", description="the labels.tsv variant (folded) that named the row")
     column: str = Field("", description="the column the value was placed in")
+    scheme: str = Field("", description="the column layout the row was read with (labels.tsv context)")
+    method: str = Field("", description="position (under its header cell), order, or neighbours (label lost)")
 
 
 class Report(BaseModel):

@@ -34,8 +34,11 @@ class Placed:
     col: int
     page: int | None
     bbox: tuple[float, float, float, float] | None
-    row_label: str
+    row_label: str  # the row's label text as read
     column_label: str
+    variant: str = ""  # the labels.tsv variant that named the row
+    method: str = ""  # position (under its header cell), order, or neighbours (label lost)
+    scheme: str = ""  # the column layout (labels.tsv context) the value was read with
 
 
 @dataclass
@@ -168,7 +171,8 @@ class TableReader:
             return
         if row_label is None and group is not None:
             if row.values and f"applications.{group}.total" in self.fields:
-                self._take_data(block, r, row, "t3", group, row.label)
+                named_by = self.labels.best(row.label, "group", accept=lambda lab: lab.key == group)
+                self._take_data(block, r, row, "t3", group, named_by.variant if named_by else "")
             elif has_values:
                 self._finding("info", "subtotal_row", f"row '{row.label}' is a group subtotal, not a template row")
             return
@@ -176,7 +180,7 @@ class TableReader:
             if row_label.table == "t3" and row_label.key.split("_")[0] not in self._group_keys:
                 self._group = None  # a top-level row of 三 closes the open group
             if row.values:
-                self._take_data(block, r, row, row_label.table, row_label.key, row.label)
+                self._take_data(block, r, row, row_label.table, row_label.key, row_label.variant)
             return
         if has_values:
             self._take_unlabelled(block, r, row)
@@ -271,7 +275,7 @@ class TableReader:
         only = self._row_templates.get(f"{TABLE_PREFIX[table]}.{key}", frozenset())
         if len(only) == 1:  # a row that exists in one template only is evidence for it
             self.reading.evidence[f"{table}:{next(iter(only))}"] += 1
-        self._place_row(block, r, row.values, table, key, scheme, variant)
+        self._place_row(block, r, row.values, table, key, scheme, row.label, variant)
 
     def _scheme_for_t2(self, key: str, row: _Row) -> str | None:
         allowed = [s for s in self.schemes.columns if s.startswith("t2") and self._columns_for(key, s)]
@@ -299,18 +303,22 @@ class TableReader:
             if any(placed[f].value is not None for f in placed if f.startswith("review_litigation.")):
                 self._finding("warning", "duplicate_row", "a second table 四 data row was ignored")
                 return
-            self._place_row(block, r, row.values, "t4", "", "t4", "")
+            self._place_row(block, r, row.values, "t4", "", "t4", row.label, "")
         elif self._scheme == "t3" or self.reading.tables_seen & {"t3"}:
             self._t3_sequence.append(_PendingRow(block, r, row.label, row.values))
         else:
             self._finding("info", "unknown_row", f"row '{row.label or '(no label)'}' matches no template row")
 
     def _place_row(self, block: int, r: int, values: list[tuple[Cell, CellValue]], table: str, key: str,
-                   scheme: str, variant: str) -> None:
+                   scheme: str, label_text: str, variant: str, method: str | None = None) -> None:
         prefix = TABLE_PREFIX[table]
         columns = self._columns_for(key, scheme) if table != "t4" else self.schemes.canonical("t4")
-        where = f"{'table ' + {'t2': '二', 't3': '三', 't4': '四'}[table]} row '{variant or 'values'}'"
-        pairs = self._positional(values, scheme, columns) or self._in_order(values, columns, where)
+        where = f"{'table ' + {'t2': '二', 't3': '三', 't4': '四'}[table]} row '{label_text or 'values'}'"
+        pairs = self._positional(values, scheme, columns)
+        if pairs is not None:
+            method = method or "position"
+        else:
+            pairs, method = self._in_order(values, columns, where), method or "order"
         any_value = any(v.value is not None for _, (_, v) in pairs.items())
         for column, (cell, value) in pairs.items():
             field_id = f"{prefix}.{key}.{column}" if key else f"{prefix}.{column}"
@@ -329,12 +337,11 @@ class TableReader:
             if value.annotated:
                 self._finding("info", "annotated_value", f"{field_id}: note after the number ignored: '{value.raw}'",
                               field_id)
-            self.reading.placed[field_id] = Placed(
-                field_id, number, value.raw, block, cell.row, cell.col, cell.page, cell.bbox, variant, column)
+            where_from = (value.raw, block, cell.row, cell.col, cell.page, cell.bbox, label_text, column, variant,
+                          method, scheme)
+            self.reading.placed[field_id] = Placed(field_id, number, *where_from)
             if unit_field in self.fields:
-                self.reading.placed[unit_field] = Placed(
-                    unit_field, value.unit, value.raw, block, cell.row, cell.col, cell.page, cell.bbox, variant,
-                    column)
+                self.reading.placed[unit_field] = Placed(unit_field, value.unit, *where_from)
 
     def _positional(self, values: list[tuple[Cell, CellValue]], scheme: str,
                     columns: list[str]) -> dict[str, tuple[Cell, CellValue]] | None:
@@ -394,7 +401,7 @@ class TableReader:
                               f"row labelled '{item.label or '(none)'}' placed as applications.{key} "
                               f"by its position between {before or 'start'} and {after or 'end'}",
                               f"applications.{key}")
-                self._place_row(item.block, item.row, item.values, "t3", key, "t3", item.label)
+                self._place_row(item.block, item.row, item.values, "t3", key, "t3", item.label, "", "neighbours")
                 placed_keys.add(key)
             else:
                 self._finding("warning", "row_unplaced",
