@@ -8,6 +8,7 @@ Timings are medians over several rounds so that one slow round does not decide.
 
 from __future__ import annotations
 
+import contextlib
 import statistics
 import subprocess
 import sys
@@ -48,10 +49,8 @@ def time_one(path: Path, rounds: int) -> tuple[float, float] | None:
         except NianbaoError:
             return None
         t1 = time.perf_counter()
-        try:
+        with contextlib.suppress(NianbaoError):
             normalise(doc)
-        except NianbaoError:
-            pass
         t2 = time.perf_counter()
         extract_ms.append((t1 - t0) * 1000)
         total_ms.append((t2 - t0) * 1000)
