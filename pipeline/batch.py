@@ -154,6 +154,7 @@ class Job:
                     break
                 for key, result in self.executor.poll(0.2):
                     self._finish(self.pending.pop(key), result)
+                self.store.commit_if_due()
         finally:
             if self.executor is not None:
                 self.executor.close()

@@ -4,12 +4,19 @@ The tables and columns below are a contract (the review site reads them); column
 never renamed or dropped. A document and everything derived from it (its report, values, checks,
 issues) go in one transaction, so a killed job leaves whole documents or none; a documents row
 exists only once its document is final, which is what a resumed job skips by.
+
+Documents are committed in small batches (COMMIT_EVERY documents or COMMIT_SECONDS, whichever comes
+first), each document inside its own savepoint: per-document commits cost more than the conversion
+of a text report on a slow disk, and a kill loses at most one batch of whole documents (redone from
+the cache on resume).
 """
 
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -89,6 +96,8 @@ CREATE TABLE IF NOT EXISTS cross_year (
 );
 """
 
+COMMIT_EVERY = 32
+COMMIT_SECONDS = 0.5
 DOCUMENT_COLUMNS = ("path", "member", "sha256", "format", "size", "status", "error", "extract_ms",
                     "normalise_ms", "report_id", "worker", "rss_kb")
 
@@ -102,10 +111,40 @@ class Store:
         self.conn = sqlite3.connect(path, timeout=60, isolation_level=None)
         self.conn.execute("PRAGMA journal_mode=WAL")
         self.conn.execute("PRAGMA synchronous=NORMAL")
+        self.conn.execute("PRAGMA wal_autocheckpoint=10000")  # fewer, larger checkpoints (each one syncs)
         self.conn.executescript(SCHEMA)
+        self._batch = 0
+        self._batch_started = 0.0
 
     def close(self) -> None:
+        self.commit()
         self.conn.close()
+
+    # ---- transactions: one savepoint per document, one commit per small batch
+    @contextmanager
+    def _document(self) -> Iterator[None]:
+        if not self.conn.in_transaction:
+            self.conn.execute("BEGIN IMMEDIATE")
+            self._batch, self._batch_started = 0, time.monotonic()
+        self.conn.execute("SAVEPOINT doc")
+        try:
+            yield
+        except BaseException:
+            self.conn.execute("ROLLBACK TO doc")
+            self.conn.execute("RELEASE doc")
+            raise
+        self.conn.execute("RELEASE doc")
+        self._batch += 1
+        self.commit_if_due()
+
+    def commit_if_due(self) -> None:
+        if self.conn.in_transaction and (self._batch >= COMMIT_EVERY
+                                         or time.monotonic() - self._batch_started >= COMMIT_SECONDS):
+            self.commit()
+
+    def commit(self) -> None:
+        if self.conn.in_transaction:
+            self.conn.execute("COMMIT")
 
     # ---- reading
     def is_done(self, path: str, member: str) -> bool:
@@ -118,13 +157,6 @@ class Store:
             "SELECT status, error, format FROM documents WHERE sha256=? AND status NOT IN ('ok', 'not_a_report') "
             "AND report_id IS NULL LIMIT 1", (sha256,)).fetchone()
         return None if row is None else {"status": row[0], "error": row[1], "format": row[2]}
-
-    def documents_with_cache(self) -> Iterator[tuple[int, str, str, str]]:
-        """(id, path, member, sha256) of every document that reached the normaliser; streamed."""
-        cur = self.conn.cursor()
-        cur.execute("SELECT id, path, member, sha256 FROM documents WHERE sha256 IS NOT NULL "
-                    "AND status IN ('ok', 'not_a_report', 'error') ORDER BY id")
-        yield from cur
 
     # ---- writing
     def _insert_report(self, sha256: str, rec: dict[str, Any]) -> int:
@@ -151,10 +183,8 @@ class Store:
 
     def record(self, doc: dict[str, Any], result: dict[str, Any]) -> None:
         """One finished document (doc: path, member, size; result: what the worker said), atomically."""
-        self.conn.execute("BEGIN IMMEDIATE")
-        try:
+        with self._document():
             if self.is_done(doc["path"], doc.get("member", "")):  # named twice in one job: keep the first
-                self.conn.execute("COMMIT")
                 return
             report_id = None
             if result.get("report"):
@@ -164,34 +194,21 @@ class Store:
             self.conn.execute(
                 f"INSERT INTO documents ({', '.join(DOCUMENT_COLUMNS)}) VALUES ({', '.join('?' * len(DOCUMENT_COLUMNS))})",
                 [row.get(c) for c in DOCUMENT_COLUMNS])
-            self.conn.execute("COMMIT")
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            raise
 
     def replace(self, doc_id: int, result: dict[str, Any]) -> None:
         """A document normalised again (--renormalise): its old report goes, the new one comes, atomically."""
-        self.conn.execute("BEGIN IMMEDIATE")
-        try:
+        with self._document():
             old = self.conn.execute("SELECT report_id, sha256 FROM documents WHERE id=?", (doc_id,)).fetchone()
             if old and old[0] is not None:
                 self._delete_report(old[0])
             report_id = self._insert_report(old[1], result["report"]) if result.get("report") else None
             self.conn.execute("UPDATE documents SET status=?, error=?, normalise_ms=?, report_id=? WHERE id=?",
                               (result["status"], result.get("error"), result.get("normalise_ms"), report_id, doc_id))
-            self.conn.execute("COMMIT")
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            raise
 
     def replace_cross_year(self, rows: list[tuple]) -> None:
-        self.conn.execute("BEGIN IMMEDIATE")
-        try:
+        with self._document():
             self.conn.execute("DELETE FROM cross_year")
             self.conn.executemany(
                 "INSERT INTO cross_year (agency_key, year, prev_year, column_name, carried_over, "
                 "prev_carried_forward, ok, agency, report_id, prev_report_id) VALUES (?,?,?,?,?,?,?,?,?,?)", rows)
-            self.conn.execute("COMMIT")
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            raise
+        self.commit()
