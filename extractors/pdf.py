@@ -21,6 +21,7 @@ from datetime import datetime
 from pathlib import Path
 from statistics import median
 
+from extractors import pdf_guard
 from extractors import pdf_tables as pt
 from extractors.pdf_text import Line, group_lines, is_heading, is_page_furniture, paragraphs, running_headers
 from pipeline.errors import ExtractionError
@@ -55,6 +56,7 @@ def _open(data: bytes):
     import pdfplumber
     from pdfminer.pdfdocument import PDFPasswordIncorrect
 
+    pdf_guard.install()
     try:
         pdf = pdfplumber.open(io.BytesIO(data))
         _ = pdf.pages  # forces the page tree to be read
@@ -113,6 +115,12 @@ def _ruled_pieces(page, chars: list[dict], number: int) -> list[pt.Piece]:
 
 def _read_page(page, number: int, warnings: list[ExtractWarning], engine: str, path: Path) -> PageContent:
     content = PageContent(number, float(page.width), float(page.height))
+    size = pdf_guard.content_bytes(page.page_obj)
+    if size > pdf_guard.MAX_CONTENT_BYTES:
+        warnings.append(ExtractWarning(code="pdf_page_too_complex", page=number,
+                                       message=f"page {number} skipped: its content streams hold more than "
+                                               f"{pdf_guard.MAX_CONTENT_BYTES // 1_000_000} MB of drawing instructions"))
+        return content
     chars = [c for c in page.chars if c["text"]]
     text = "".join(c["text"] for c in chars)
     visible = _SPACE.sub("", text)

@@ -7,6 +7,8 @@ Tests needing LibreOffice skip when it is not installed.
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -177,6 +179,34 @@ def test_encrypted_pdfs(encrypted) -> None:
     values = flatten(convert(owner_only).model_dump(by_alias=True))
     spec = encrypted["spec"]
     assert values["applications.results_total.total"] == spec.values["applications.results_total.total"]
+
+
+# --- hostile PDFs (tests/fuzz/generators.py): each ends in seconds with one line, never a hang ----------
+
+NIANBAO = Path(sys.executable).with_name("nianbao")
+
+
+def _convert_cli(path: Path, out: Path, env: dict | None = None, timeout: float = 60) -> subprocess.CompletedProcess:
+    import os
+
+    return subprocess.run([str(NIANBAO), "convert", str(path), "-o", str(out)], capture_output=True, text=True,
+                          timeout=timeout, env={**os.environ, **(env or {})})
+
+
+@pytest.mark.parametrize("generator", ["pdf_reference_loop", "pdf_huge_content"])
+def test_hostile_pdf_ends_with_one_line(tmp_path, generator: str) -> None:
+    generators = pytest.importorskip("tests.fuzz.generators")
+    path = tmp_path / f"{generator}.pdf"
+    path.write_bytes(getattr(generators, generator)())
+    # a hang shows as subprocess.TimeoutExpired; the bound is loose for loaded machines (typical: ~1 s)
+    run = _convert_cli(path, tmp_path / "out", timeout=60)
+    assert "Traceback" not in run.stderr + run.stdout
+    if run.returncode == 0:
+        assert (tmp_path / "out" / f"{path.name}.json").exists()
+    else:
+        assert run.returncode == 1
+        lines = run.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith(f"{path}: "), run.stderr
 
 
 # --- real PDFs -------------------------------------------------------------------------------------
