@@ -6,7 +6,6 @@ zip archives as Chinese Windows tools write them (GBK names, nested zips), hosti
 from __future__ import annotations
 
 import io
-import os
 import random
 import shutil
 import zipfile
@@ -59,14 +58,19 @@ def with_comment(docx: bytes, comment: bytes = b"copy") -> bytes:
 def encrypted_member_zip(name: str, data: bytes) -> bytes:
     """A zip whose one member has the 'encrypted' flag (bit 0) set, as a password-protected member has.
 
-    zipfile cannot write one, so the flag is set in the local and the central header afterwards."""
+    zipfile cannot write one, so the flag is set on the ZipInfo before the central directory is written
+    and in the local header at its recorded offset (searching the bytes for a header signature would
+    hit one inside the member's data, e.g. a DOCX's own zip headers). Checked before returning."""
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as zf:
         zf.writestr(name, data)
+        info = zf.infolist()[0]
+        info.flag_bits |= 0x1  # the central directory is written from this at close
     out = bytearray(buf.getvalue())
-    local, central = out.find(b"PK\x03\x04"), out.find(b"PK\x01\x02")
-    out[local + 6] |= 0x1
-    out[central + 8] |= 0x1
+    assert out[info.header_offset:info.header_offset + 4] == b"PK\x03\x04"
+    out[info.header_offset + 6] |= 0x1
+    with zipfile.ZipFile(io.BytesIO(bytes(out))) as zf:
+        assert all(i.flag_bits & 0x1 for i in zf.infolist()), "encrypted flag not set"
     return bytes(out)
 
 
@@ -82,7 +86,7 @@ def build_mixed(root: Path, max_size: int = 300_000, dev_limit: int | None = 24)
     first_txt = next(p for p in good if p.suffix == ".txt")
     shutil.copyfile(first_txt, docs / "copy_of_first.txt")  # identical bytes: extracted once
     (docs / "empty.txt").write_bytes(b"")
-    (docs / "corrupt.docx").write_bytes(b"PK\x03\x04" + os.urandom(2000))
+    (docs / "corrupt.docx").write_bytes(b"PK\x03\x04" + random.Random(2).randbytes(2000))
     (docs / "junk.pdf").write_bytes(random.Random(1).randbytes(5000))
     (docs / "notice.txt").write_bytes(NOT_A_REPORT)
     (docs / "big.txt").write_bytes(first_txt.read_bytes() * (max_size // first_txt.stat().st_size + 2))
@@ -108,8 +112,8 @@ def build_mixed(root: Path, max_size: int = 300_000, dev_limit: int | None = 24)
     (root / "locked.zip").write_bytes(encrypted_member_zip("secret.txt", texts[0].read_bytes()))
     (root / "broken.zip").write_bytes(b"PK\x03\x04 this is not really a zip")
     return {
-        "empty.txt": "empty", "corrupt.docx": "error", "junk.pdf": "error", "notice.txt": "not_a_report",
+        "empty.txt": "empty", "corrupt.docx": "corrupt", "junk.pdf": "corrupt", "notice.txt": "not_a_report",
         "big.txt": "too_large", "bomb.txt": "too_large", "empty.md": "empty", "huge.txt": "too_large",
-        "secret.txt": "encrypted", "broken.zip": "error", "../../evil.txt": "ok",
+        "secret.txt": "encrypted", "broken.zip": "corrupt", "../../evil.txt": "ok",
         "年报/2023年度报告.txt": "ok", "nested.zip!/内层/报告甲.html": "ok", "nested.zip!/b.docx": "ok",
     }

@@ -68,7 +68,7 @@ def test_directories_files_and_broken_inputs(tmp_path: Path) -> None:
     assert set(items) == {"a.txt", "b.docx", "empty.txt", "big.txt", "broken.zip", "missing.txt"}
     assert items["empty.txt"].status == "empty"
     assert items["big.txt"].status == "too_large"
-    assert items["broken.zip"].status == "error" and "corrupt zip" in items["broken.zip"].error
+    assert items["broken.zip"].status == "corrupt" and "corrupt zip" in items["broken.zip"].error
     assert items["missing.txt"].status == "error"
     assert Path(items["a.txt"].path).is_absolute() and items["a.txt"].data is None  # files stay on disk
 
