@@ -16,8 +16,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-DOC_SUFFIXES = frozenset({".txt", ".md", ".text", ".docx", ".doc", ".wps", ".rtf", ".odt", ".pdf", ".html",
-                          ".htm", ".shtml", ".xhtml", ".mht", ".mhtml"})
+SUFFIX_FORMAT = {  # what a refused file (never sniffed) is recorded as; converted ones get the sniffed format
+    ".txt": "txt", ".md": "txt", ".text": "txt", ".docx": "docx", ".doc": "doc", ".wps": "wps", ".rtf": "rtf",
+    ".odt": "odt", ".pdf": "pdf", ".html": "html", ".htm": "html", ".shtml": "html", ".xhtml": "html",
+    ".mht": "mhtml", ".mhtml": "mhtml", ".zip": "zip",
+}
+DOC_SUFFIXES = frozenset(SUFFIX_FORMAT) - {".zip"}
 ARCHIVE_SUFFIXES = frozenset({".zip"})
 MAX_NESTING = 3
 RATIO_MIN_BYTES = 256 * 1024  # below this a high ratio is harmless (a page of blanks compresses well)
@@ -51,6 +55,10 @@ class Item:
     def suffix(self) -> str:
         name = self.member.rsplit(MEMBER_SEP, 1)[-1] if self.member else self.path
         return PurePosixPath(name.replace("\\", "/")).suffix.lower()
+
+    def __post_init__(self) -> None:
+        if self.status not in (None, "skip") and self.format is None:
+            self.format = SUFFIX_FORMAT.get(self.suffix)
 
 
 def member_name(info: zipfile.ZipInfo) -> str:
@@ -88,7 +96,7 @@ def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits) -> 
     except NotImplementedError as exc:
         return None, "unsupported", f"zip member uses an unsupported compression: {exc}"
     except (zipfile.BadZipFile, OSError, EOFError, ValueError, RuntimeError) as exc:
-        return None, "error", f"corrupt zip member: {exc}"[:200]
+        return None, "corrupt", f"corrupt zip member: {exc}"[:200]
     if len(data) > limits.max_size:
         return None, "too_large", f"member inflates past the {limits.max_size}-byte limit"
     if len(data) >= RATIO_MIN_BYTES and len(data) > limits.max_ratio * max(info.compress_size, 1):
@@ -103,7 +111,7 @@ def _walk_zip(path: str, prefix: str, source: bytes | str, limits: Limits, depth
     try:
         zf = zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes) else source)
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        yield Item(path, prefix.removesuffix(MEMBER_SEP), status="error", format="zip",
+        yield Item(path, prefix.removesuffix(MEMBER_SEP), status="corrupt", format="zip",
                    error=f"corrupt zip archive: {exc}"[:200])
         return
     with zf:

@@ -14,10 +14,12 @@ waits for the first one's result and is then normalised from the cache.
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import hashlib
 import os
 import shutil
+import sqlite3
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -27,7 +29,7 @@ from typing import Any, Protocol
 from pipeline.archive import Item, Limits, count_items, iter_items
 from pipeline.errors import NianbaoError
 from pipeline.store import Store
-from pipeline.task import cache_path, run_task
+from pipeline.task import FatalError, cache_path, run_task
 
 
 class Executor(Protocol):
@@ -81,6 +83,37 @@ class JobBusy(NianbaoError):
     """Another nianbao batch is writing to the same directory."""
 
 
+class BatchError(NianbaoError):
+    """The job cannot go on (disk full, read-only directory, unreachable cluster); what is recorded stays
+    consistent, and running the same command again resumes."""
+
+
+_RESUME = "run the same command again to resume"
+
+
+def fatal_message(out: Path, exc: BaseException) -> str:
+    """One line for an error that stops the whole job (not one document's fault)."""
+    if isinstance(exc, sqlite3.Error):
+        text = str(exc)
+        if "full" in text:
+            return f"{out}: no space left on device (the database is consistent); free some space and {_RESUME}"
+        if "readonly" in text or "read-only" in text or "unable to open" in text:
+            return f"{out}: the database cannot be written ({text}); give a writable --out directory"
+        return f"{out / 'nianbao.sqlite'}: database error: {text}"
+    if isinstance(exc, OSError):
+        code = exc.errno
+        where = exc.filename or out
+        if code in (errno.ENOSPC, errno.EDQUOT):
+            return f"{out}: no space left on device (the database is consistent); free some space and {_RESUME}"
+        if code in (errno.EROFS, errno.EACCES, errno.EPERM):
+            return f"{where}: cannot write here ({exc.strerror}); give a writable --out directory"
+        return f"{where}: {exc.strerror or exc}; {_RESUME}"
+    text = " ".join(str(exc).split())
+    if "No space left" in text or "Disk quota" in text:
+        return f"{text} (the database is consistent); free some space and {_RESUME}"
+    return f"{text}; {_RESUME}"
+
+
 @dataclass
 class _Pending:
     doc: dict[str, Any]
@@ -101,7 +134,11 @@ def make_executor(opts: BatchOptions) -> Executor:
     if opts.executor == "dask":
         from pipeline.dask_exec import DaskExecutor
 
-        return DaskExecutor(opts.scheduler, run_task, opts.timeout)
+        try:
+            return DaskExecutor(opts.scheduler, run_task, opts.timeout)
+        except (OSError, TimeoutError) as exc:
+            raise BatchError(f"cannot reach the dask scheduler {opts.scheduler}: {' '.join(str(exc).split())}"
+                             ) from None
     if opts.workers <= 0:
         return InlineExecutor()
     from pipeline.pool import KillablePool
@@ -133,6 +170,7 @@ class Job:
         self.executor: Executor | None = None
         self.progress: Any = None
         self.bar: Any = None
+        self.counts = {"recorded": 0, "skipped": 0}  # this run: documents written, found done already
 
     # ---- the loop
     def _run(self, items: Iterable[Any], handle: Any, total: int | None, label: str) -> None:
@@ -159,6 +197,9 @@ class Job:
             if self.executor is not None:
                 self.executor.close()
             if self.progress is not None:
+                task = self.progress.tasks[0]
+                if task.total is not None and task.completed > task.total:  # nested zips were counted once
+                    self.progress.update(self.bar, total=task.completed)
                 self.progress.stop()
 
     def _start_progress(self, total: int | None, label: str) -> None:
@@ -189,6 +230,7 @@ class Job:
     # ---- converting inputs
     def _handle(self, item: Item) -> None:
         if item.status == "skip":
+            self.counts["skipped"] += 1
             self._advance()
             return
         doc: dict[str, Any] = {"path": item.path, "member": item.member, "size": item.size, "sha256": None}
@@ -205,8 +247,8 @@ class Job:
         if sha in self.waiting:
             self.waiting[sha].append(doc)
             return
-        if cache_path(self.cache, sha).exists():
-            self._submit(_Pending(doc), self._task(doc, None))
+        if cache_path(self.cache, sha).exists():  # files on disk can be extracted again if the cache is damaged
+            self._submit(_Pending(doc), self._task(doc, item.path if item.data is None else None))
             return
         failure = self.store.failure_of(sha)
         if failure is not None:
@@ -215,20 +257,28 @@ class Job:
         source, tmp = item.path, None
         if item.data is not None:
             tmp = self.tmp / f"{sha}{item.suffix if item.suffix.isascii() else ''}"
-            tmp.write_bytes(item.data)
+            try:
+                tmp.write_bytes(item.data)
+            except OSError as exc:
+                tmp.unlink(missing_ok=True)
+                raise FatalError(f"{self.tmp}: cannot write an archive member: {exc.strerror or exc}") from None
             source = str(tmp)
         self.waiting[sha] = []
         self._submit(_Pending(doc, tmp, extracting=True), self._task(doc, source))
 
     def _record(self, doc: dict[str, Any], result: dict[str, Any]) -> None:
         self.store.record(doc, result)
+        self.counts["recorded"] += 1
         self._advance()
 
     def _finish(self, pending: _Pending, result: dict[str, Any]) -> None:
         if pending.tmp is not None:
             pending.tmp.unlink(missing_ok=True)
+        if result.get("status") == "fatal":  # the worker could not write the cache: stop, redo it next run
+            raise FatalError(result.get("error") or "a worker could not write the job directory")
         if pending.doc_id is not None:  # --renormalise
             self.store.replace(pending.doc_id, result)
+            self.counts["recorded"] += 1
             self._advance()
             return
         self._record(pending.doc, result)
@@ -284,20 +334,33 @@ class Job:
         return export_db(self.store.path, self.out)
 
     def close(self) -> None:
+        """Never raises: whole documents not yet committed are committed if the disk allows, else dropped
+        (they are redone by the next run)."""
         self.store.close()
         shutil.rmtree(self.tmp, ignore_errors=True)
         self._lock.close()
 
 
-def run_batch(inputs: list[Path], opts: BatchOptions, renormalise: bool = False) -> Path:
-    """Run (or resume) a job; returns the database path."""
-    job = Job(opts)
+def run_batch(inputs: list[Path], opts: BatchOptions, renormalise: bool = False,
+              counts: dict[str, int] | None = None) -> Path:
+    """Run (or resume) a job; returns the database path. `counts` receives this run's recorded/skipped.
+
+    Errors that stop the job (the directory cannot be written, the disk is full) come out as one
+    BatchError line; the database then holds whole documents only, and a re-run resumes."""
+    job = None
     try:
+        job = Job(opts)
         if renormalise:
             job.renormalise()
         else:
             job.convert(inputs)
         job.finish()
+        job.store.commit()
         return job.store.path
+    except (OSError, sqlite3.Error, FatalError) as exc:
+        raise BatchError(fatal_message(opts.out, exc)) from None
     finally:
-        job.close()
+        if job is not None:
+            if counts is not None:
+                counts.update(job.counts)
+            job.close()

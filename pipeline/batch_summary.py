@@ -32,6 +32,8 @@ class RateColumn(ProgressColumn):
 
     def render(self, task: Task) -> Text:
         speed = task.finished_speed or task.speed
+        if speed is None and task.elapsed:  # e.g. after the total was corrected at the end: the mean rate
+            speed = task.completed / task.elapsed
         return Text("-- doc/s" if speed is None else f"{speed:.1f} doc/s", style="progress.data.speed")
 
 
@@ -50,8 +52,22 @@ def _table(title: str, columns: list[str], rows: list[tuple]) -> Table:
     return table
 
 
-def summary_tables(db: Path) -> list[Table]:
+MAX_ROWS = 20  # of the cross-year mismatches shown; all of them are in the cross_year table
+
+
+def connect_ro(db: Path) -> sqlite3.Connection:
+    """Read-only, also when the job directory itself is read-only (no -shm file can be made there)."""
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        conn.execute("SELECT count(*) FROM documents").fetchone()
+    except sqlite3.OperationalError:
+        conn.close()
+        conn = sqlite3.connect(f"file:{db}?immutable=1", uri=True)
+    return conn
+
+
+def summary_tables(db: Path) -> list[Table]:
+    conn = connect_ro(db)
     try:
         q = conn.execute
         formats = [r[0] for r in q("SELECT DISTINCT coalesce(format, '?') FROM documents ORDER BY 1")]
@@ -71,8 +87,12 @@ def summary_tables(db: Path) -> list[Table]:
         tables.append(_table("slowest documents", ["path", "member", "format", "status", "ms"], slow))
         bad = q("SELECT agency, prev_year, year, column_name, prev_carried_forward, carried_over FROM cross_year "
                 "WHERE ok = 0 ORDER BY agency, year, column_name").fetchall()
-        n_pairs = q("SELECT count(DISTINCT agency_key || year) FROM cross_year").fetchone()[0]
-        tables.append(_table(f"cross-year mismatches ({n_pairs} consecutive-year pairs compared)",
+        n_pairs = q("SELECT count(DISTINCT agency_key || '/' || year) FROM cross_year").fetchone()[0]
+        n_bad = q("SELECT count(DISTINCT agency_key || '/' || year) FROM cross_year WHERE ok = 0").fetchone()[0]
+        if len(bad) > MAX_ROWS:
+            bad = [*bad[:MAX_ROWS], (f"… {len(bad) - MAX_ROWS} more rows in the cross_year table", "", "", "", "", "")]
+        tables.append(_table(f"cross-year check: {n_bad} of {n_pairs} consecutive-year pairs mismatch "
+                             "(上年结转 vs last year's 结转下年度)",
                              ["agency", "prev year", "year", "column", "prev carried_forward", "carried_over"],
                              bad or [("-", "", "", "", "", "")]))
         return tables

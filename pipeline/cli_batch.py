@@ -45,13 +45,19 @@ def batch(
     from pipeline.errors import NianbaoError
 
     if status is not None:
+        import sqlite3
+
         from pipeline.batch_summary import print_summary
 
         db = status / "nianbao.sqlite"
         if not db.exists():
             typer.echo(f"{status}: no batch job here (no nianbao.sqlite)", err=True)
             raise typer.Exit(1)
-        print_summary(db)
+        try:
+            print_summary(db)
+        except sqlite3.Error as exc:
+            typer.echo(f"{db}: cannot read the job database: {exc}", err=True)
+            raise typer.Exit(1) from None
         return
     if out is None:
         typer.echo("--out: a job directory is needed", err=True)
@@ -71,12 +77,16 @@ def batch(
 
     opts = BatchOptions(out=out, workers=workers, timeout=timeout, max_size=parse_size(max_size),
                         max_ratio=max_ratio, executor=executor, scheduler=scheduler, progress=progress)
+    counts: dict[str, int] = {}
     try:
-        db = run_batch(list(inputs or []), opts, renormalise=renormalise)
+        db = run_batch(list(inputs or []), opts, renormalise=renormalise, counts=counts)
     except NianbaoError as exc:
-        typer.echo(str(exc), err=True)
+        typer.echo(f"nianbao batch: {exc}", err=True)
         raise typer.Exit(1) from None
     except KeyboardInterrupt:
         typer.echo(f"interrupted; run the same command again to resume ({out})", err=True)
         raise typer.Exit(130) from None
     print_summary(db)
+    done = "renormalised" if renormalise else "converted"
+    typer.echo(f"this run: {counts.get('recorded', 0)} documents {done}, {counts.get('skipped', 0)} already done; "
+               f"{db}, reports.jsonl, values_long.csv, reports_wide.csv in {out}")

@@ -35,11 +35,13 @@ def _flows(conn: sqlite3.Connection, report_id: int) -> dict[str, dict[str, floa
 
 def cross_year_rows(conn: sqlite3.Connection) -> list[tuple]:
     """(agency_key, year, prev_year, column, carried_over, prev_carried_forward, ok, agency, report_id,
-    prev_report_id) for every column where both numbers are known; one report per body and year
-    (the first one recorded)."""
+    prev_report_id) for every column where both numbers are known; one report per body and year: that of
+    the first document by path and member, so that the choice does not depend on the order documents
+    finished in (workers, resumed runs)."""
     firsts: dict[tuple[str, int], tuple[int, str]] = {}
     for report_id, agency, year in conn.execute(
-            "SELECT id, agency, year FROM reports WHERE agency IS NOT NULL AND year IS NOT NULL ORDER BY id"):
+            "SELECT r.id, r.agency, r.year FROM reports r JOIN documents d ON d.report_id = r.id "
+            "WHERE r.agency IS NOT NULL AND r.year IS NOT NULL ORDER BY d.path, d.member, r.id"):
         key = agency_key(agency)
         if key:
             firsts.setdefault((key, int(year)), (report_id, agency))

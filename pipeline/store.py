@@ -16,7 +16,7 @@ from __future__ import annotations
 import sqlite3
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -117,8 +117,15 @@ class Store:
         self._batch_started = 0.0
 
     def close(self) -> None:
-        self.commit()
-        self.conn.close()
+        """Commit the whole documents of the open batch if possible, else roll them back; never raises
+        (it runs while an error is on its way out; a lost batch is redone by the next run)."""
+        try:
+            self.commit()
+        except sqlite3.Error:
+            with suppress(sqlite3.Error):
+                self.conn.execute("ROLLBACK")
+        with suppress(sqlite3.Error):
+            self.conn.close()
 
     # ---- transactions: one savepoint per document, one commit per small batch
     @contextmanager
@@ -130,8 +137,10 @@ class Store:
         try:
             yield
         except BaseException:
-            self.conn.execute("ROLLBACK TO doc")
-            self.conn.execute("RELEASE doc")
+            if self.conn.in_transaction:  # SQLite may have rolled the whole transaction back (disk full)
+                with suppress(sqlite3.Error):
+                    self.conn.execute("ROLLBACK TO doc")
+                    self.conn.execute("RELEASE doc")
             raise
         self.conn.execute("RELEASE doc")
         self._batch += 1

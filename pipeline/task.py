@@ -7,6 +7,7 @@ killed job, a duplicate file or `--renormalise` never extracts the same bytes tw
 
 from __future__ import annotations
 
+import contextlib
 import os
 import resource
 import time
@@ -16,14 +17,21 @@ from typing import Any
 from pipeline.errors import ExtractionError, NianbaoError, NotAReportError
 
 # statuses a document can end in; every one is final (a resumed job does not redo it)
-STATUSES = ("ok", "not_a_report", "error", "timeout", "unsupported", "too_large", "empty", "encrypted")
-_BY_REASON = (  # first match of a lower-cased ExtractionError reason decides
+STATUSES = ("ok", "not_a_report", "corrupt", "encrypted", "empty", "too_large", "unsupported", "timeout", "error")
+_BY_REASON = (  # first match of a lower-cased ExtractionError reason decides; no match: "corrupt"
     (("encrypted", "password"), "encrypted"),
     (("empty file", "holds no text", "page part is empty"), "empty"),
     (("did not finish", "timed out"), "timeout"),
+    (("byte limit", "implausibly large", "zip bomb"), "too_large"),
     (("unsupported", "binary file of unknown type", "not an html page", "a zip archive",
-      "extractor is not available", "libreoffice is needed"), "unsupported"),
+      "extractor is not available", "libreoffice is needed", "cannot start libreoffice"), "unsupported"),
+    (("cannot read", "no such file", "is a directory", "cached intermediate json"), "error"),
 )
+
+
+class FatalError(Exception):
+    """Not this document's fault (the job directory cannot be written): the job stops, the document is not
+    recorded, and a re-run does it again."""
 
 
 def cache_path(cache_dir: str | Path, sha256: str) -> Path:
@@ -31,7 +39,8 @@ def cache_path(cache_dir: str | Path, sha256: str) -> Path:
 
 
 def classify(exc: BaseException) -> str:
-    """The documents.status a failure means."""
+    """The documents.status a failure means: the file's fault (corrupt, encrypted...) or, for anything
+    but a NianbaoError, "error" (a bug of ours, worth a look)."""
     if isinstance(exc, NotAReportError):
         return "not_a_report"
     if isinstance(exc, ExtractionError):
@@ -39,6 +48,7 @@ def classify(exc: BaseException) -> str:
         for words, status in _BY_REASON:
             if any(w in reason for w in words):
                 return status
+        return "corrupt"
     return "error"
 
 
@@ -80,26 +90,44 @@ def report_record(report: Any) -> dict[str, Any]:
 
 
 def _write_cache(target: Path, text: str) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
+    """Atomically (a killed or failed write leaves no file under the real name, and no temporary one)."""
     tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, target)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, target)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+        raise FatalError(f"cannot write the cache {target.parent.parent}: {exc.strerror or exc}") from None
+
+
+def _load_cache(cached: Path) -> Any:
+    """The cached intermediate form, or None when it is not there or unreadable (then it is extracted again)."""
+    from pipeline.intermediate import Document
+
+    try:
+        return Document.from_json(cached.read_bytes())
+    except FileNotFoundError:
+        return None
+    except Exception:  # noqa: BLE001 - a damaged cache file (power loss): drop it, extract again
+        with contextlib.suppress(OSError):
+            cached.unlink()
+        return None
 
 
 def run_task(task: dict[str, Any]) -> dict[str, Any]:
     """Convert one document. task: display, sha256, cache (path of its intermediate JSON), and source
-    (the file to extract; None to use the cache only). Never raises: failures come back as a status."""
-    from pipeline.intermediate import Document
-
+    (the file to extract; None to use the cache only). Never raises: failures come back as a status, and
+    a job directory that cannot be written as status "fatal" (the job stops, the document is redone)."""
     result: dict[str, Any] = {"status": "error", "error": None, "format": None, "sha256": task["sha256"],
                               "extract_ms": None, "normalise_ms": None, "report": None,
                               "worker": f"{os.uname().nodename}:{os.getpid()}"}
     cached = Path(task["cache"])
     try:
         t0 = time.perf_counter()
-        if cached.exists():
-            doc = Document.from_json(cached.read_bytes())
-        elif task.get("source"):
+        doc = _load_cache(cached)
+        if doc is None and task.get("source"):
             from extractors import extract
 
             source = Path(task["source"])
@@ -108,7 +136,7 @@ def run_task(task: dict[str, Any]) -> dict[str, Any]:
             doc.source.path = task["display"]
             _write_cache(cached, doc.to_json(indent=None))
             result["extract_ms"] = (time.perf_counter() - t0) * 1000
-        else:
+        elif doc is None:
             raise ExtractionError("the cached intermediate JSON is missing")
         result["format"] = doc.source.format
         t1 = time.perf_counter()
@@ -119,6 +147,8 @@ def run_task(task: dict[str, Any]) -> dict[str, Any]:
         result["report"] = report_record(report)
         result["normalise_ms"] = (time.perf_counter() - t1) * 1000
         result["status"] = "ok"
+    except FatalError as exc:
+        result["status"], result["error"] = "fatal", str(exc)
     except Exception as exc:  # noqa: BLE001 - one bad file must never stop the batch
         result["status"], result["error"] = classify(exc), _one_line(exc)
     result["rss_kb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
