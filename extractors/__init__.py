@@ -67,10 +67,16 @@ def sniff(path: Path, head: bytes) -> str:
     return guessed
 
 
-def extract(path: str | Path, fmt: str | None = None) -> Document:
-    """Read one file into the intermediate form; raises ExtractionError with a one-line reason."""
+def extract(path: str | Path, fmt: str | None = None, max_bytes: int | None = None) -> Document:
+    """Read one file into the intermediate form; raises ExtractionError with a one-line reason.
+
+    max_bytes refuses larger files before reading them (every extractor holds the whole file).
+    """
     path = Path(path)
     try:
+        if max_bytes is not None and path.is_file() and (size := path.stat().st_size) > max_bytes:
+            raise ExtractionError(f"file is {size:,} bytes, over the {max_bytes:,}-byte limit"
+                                  " (raise it with --max-size)")
         data = path.read_bytes()
     except IsADirectoryError:
         raise ExtractionError("is a directory") from None

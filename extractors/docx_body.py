@@ -127,11 +127,19 @@ def _paragraph_styles(xml: bytes) -> bytes:
     return xml[: end + 1] + b"".join(_STYLE_BLOCK.findall(xml)) + b"</w:styles>"
 
 
+MAX_GRID_SPAN = 63  # Word's own limit on table columns; a larger span or gridBefore is corrupt or hostile
+
+
 def _int(value: str | None, default: int) -> int:
     try:
         return int(value) if value is not None else default
     except ValueError:
         return default
+
+
+def _span(value: str | None, default: int) -> int:
+    """A span or skipped-column count, bounded so that a hostile value cannot blow up the grid."""
+    return min(max(0, _int(value, default)), MAX_GRID_SPAN)
 
 
 @dataclass
@@ -324,7 +332,7 @@ class BodyReader:
             for el in tcpr:
                 tag = el.tag
                 if tag == self.t["gridSpan"]:
-                    span = max(1, _int(el.get(val), 1))
+                    span = max(1, _span(el.get(val), 1))
                 elif tag == self.t["vMerge"]:
                     vmerge = el.get(val, "")
                 elif tag == self.t["hMerge"]:
@@ -388,7 +396,7 @@ class BodyReader:
         orphans = 0
         for r, (tr, tcs) in enumerate(zip(rows_el, cells_el, strict=True)):
             trpr = tr.find(t["trPr"])
-            col = _int(self._val(trpr, "gridBefore"), 0)
+            col = _span(self._val(trpr, "gridBefore"), 0)
             last: _Placed | None = None
             for tc in tcs:
                 span, vmerge, hmerge = self._merge_props(tc)
@@ -413,7 +421,7 @@ class BodyReader:
                 placed.append(cell)
                 last = cell
                 col += span
-            widths.append(col + _int(self._val(trpr, "gridAfter"), 0))
+            widths.append(col + _span(self._val(trpr, "gridAfter"), 0))
         if orphans:
             self.warn("vmerge_without_start", f"{label}: {orphans} cell(s) continue a vertical merge that "
                       "does not start above them; read as new cells")

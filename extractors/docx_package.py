@@ -22,7 +22,10 @@ W_STRICT_NS = "http://purl.oclc.org/ooxml/wordprocessingml/main"
 PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 OFFICE_DOC = "/officeDocument"  # relationship types end with this in both transitional and strict
 
-MAX_PART_BYTES = 200 * 1024 * 1024  # a report's document.xml is ~100 KB; this only stops zip bombs
+# A report's document.xml is ~100 KB and compresses ~10:1; these only stop zip bombs.
+MAX_PART_BYTES = 32 * 1024 * 1024
+MAX_RATIO = 100  # uncompressed / compressed, checked on parts over RATIO_FLOOR bytes
+RATIO_FLOOR = 4 * 1024 * 1024
 
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, remove_comments=True,
                           remove_pis=True)
@@ -62,7 +65,10 @@ def open_package(data: bytes) -> Package:
             return None
         info = zf.getinfo(name)
         if info.file_size > MAX_PART_BYTES:
-            raise ExtractionError(f"part {name} is implausibly large ({info.file_size} bytes)")
+            raise ExtractionError(f"part {name} is implausibly large ({info.file_size} bytes): a zip bomb?")
+        if info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * max(1, info.compress_size):
+            raise ExtractionError(f"part {name} inflates {info.file_size // max(1, info.compress_size)}:1"
+                                  " (a zip bomb?)")
         if info.flag_bits & 0x1:
             raise ExtractionError("the DOCX is encrypted")
         try:

@@ -61,6 +61,12 @@ def extract(path: Path, data: bytes, fmt: str = "txt") -> Document:
 
 
 # ---- line kinds
+# A template row is a label and at most ~10 values; longer lines and rows are prose, junk or hostile,
+# and splitting them into millions of cells would only exhaust memory.
+MAX_ROW_LINE = 4096
+MAX_ROW_CELLS = 64
+
+
 def _is_blank(line: str) -> bool:
     return not line.strip() and "\t" not in line
 
@@ -71,13 +77,14 @@ def _is_one_cell(line: str) -> bool:
 
 
 def _is_tsv(line: str) -> bool:
-    return "\t" in line.strip("\n") and not _is_one_cell(line) and bool(line.replace("\t", "").strip() or
-                                                                       line.count("\t") > 1)
+    if len(line) > MAX_ROW_LINE or "\t" not in line.strip("\n") or _is_one_cell(line):
+        return False
+    return bool(line.replace("\t", "").strip() or line.count("\t") > 1)
 
 
 def _is_pipe(line: str) -> bool:
     s = line.strip()
-    return bool(s) and "|" in s and (s.startswith("|") or s.endswith("|") or " | " in s)
+    return bool(s) and len(s) <= MAX_ROW_LINE and "|" in s and (s.startswith("|") or s.endswith("|") or " | " in s)
 
 
 def parse(lines: list[str]) -> list[Paragraph | Table]:
@@ -87,6 +94,9 @@ def parse(lines: list[str]) -> list[Paragraph | Table]:
     while i < n:
         line = lines[i]
         if _is_blank(line):
+            i += 1
+        elif len(line) > MAX_ROW_LINE:
+            blocks.append(_paragraph(line))
             i += 1
         elif _is_one_cell(line):
             i = _one_cell_region(lines, i, blocks)
@@ -124,6 +134,8 @@ _SPACED = re.compile(r"^(?P<label>.*?[^\d\s.,/\-])?\s*(?P<nums>(?:-?[\d.,]+|/)(?
 
 def _spaced_row(line: str) -> list[str] | None:
     """`四、结转下年度继续办理 0 0 0 0 0 0 0` (PDF text): a label, then three or more numbers."""
+    if len(line) > MAX_ROW_LINE:
+        return None
     match = _SPACED.match(line.strip())
     if not match or "\t" in line:
         return None
@@ -289,7 +301,7 @@ def _drop_ragged(cells: list[str]) -> list[str]:
 
 
 def _add_table(blocks: list[Paragraph | Table], rows: list[list[str]]) -> None:
-    rows = [r for r in rows if any(c.strip() for c in r) or len(r) > 1]
+    rows = [r[:MAX_ROW_CELLS] for r in rows if any(c.strip() for c in r) or len(r) > 1]
     if not rows:
         return
     if len(rows) == 1 and len(rows[0]) <= 1:

@@ -17,9 +17,9 @@ if TYPE_CHECKING:
 __all__ = ["convert"]
 
 
-def convert(path: str | Path) -> Report:
+def convert(path: str | Path, max_bytes: int | None = None) -> Report:
     """Extract and normalise one file; raises pipeline.errors.NianbaoError with a one-line reason."""
     from extractors import extract
     from pipeline.normalise import normalise
 
-    return normalise(extract(path))
+    return normalise(extract(path, max_bytes=max_bytes))

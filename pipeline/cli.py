@@ -41,6 +41,19 @@ def _inputs(paths: list[Path], recursive: bool) -> list[tuple[Path, Path]]:
     return out
 
 
+def _write_atomically(target: Path, text: str) -> None:
+    """Write via a temporary file and a rename, so that a full disk never leaves half a report."""
+    import os
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
 @app.command()
 def convert(
     files: Annotated[list[Path], typer.Argument(help="documents (or directories with --recursive)")],
@@ -49,9 +62,13 @@ def convert(
     recursive: Annotated[bool, typer.Option("-r", "--recursive", help="descend into directories")] = False,
     summary: Annotated[bool, typer.Option("--summary", help="print a table of what was converted")] = False,
     verbose: Annotated[bool, typer.Option("-v", "--verbose", help="tracebacks for unexpected errors")] = False,
+    timeout: Annotated[float, typer.Option("--timeout", help="seconds per document (0: no limit)")] = 300.0,
+    max_size: Annotated[float, typer.Option("--max-size", help="refuse files larger than this many MB")] = 100.0,
 ) -> None:
     """Convert documents into report JSON: OUT/<input file name>.json, one per input."""
     from pipeline import convert as convert_one
+    from pipeline.errors import DocumentTimeout
+    from pipeline.limits import time_limit
 
     inputs = _inputs(files, recursive or any(f.is_dir() for f in files))
     if stdout and len(inputs) != 1:
@@ -61,8 +78,9 @@ def convert(
     rows = []
     for path, rel in inputs:
         try:
-            report = convert_one(path)
-        except NianbaoError as exc:
+            with time_limit(timeout):
+                report = convert_one(path, max_bytes=int(max_size * 2**20))
+        except (NianbaoError, DocumentTimeout) as exc:
             failed += 1
             _fail_line(path, str(exc))
             rows.append((str(path), None, str(exc)))
@@ -78,8 +96,13 @@ def convert(
             sys.stdout.write(report.to_json() + "\n")
         else:
             target = out / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(report.to_json(), encoding="utf-8")
+            try:
+                _write_atomically(target, report.to_json())
+            except OSError as exc:
+                failed += 1
+                _fail_line(path, f"cannot write {target}: {exc.strerror or exc}")
+                rows.append((str(path), None, f"cannot write {target}"))
+                continue
         rows.append((str(path), report, None))
     if summary:
         from pipeline.summary import print_summary

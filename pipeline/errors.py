@@ -11,3 +11,11 @@ class ExtractionError(NianbaoError):
 
 class NotAReportError(NianbaoError):
     """The file was read but holds none of the template's tables."""
+
+
+class DocumentTimeout(BaseException):  # noqa: N818 - named for what the user sees
+    """A document ran past its time limit.
+
+    A BaseException, like KeyboardInterrupt, so that no extractor's broad `except Exception`
+    can turn it into a misleading "broken file" reason; the CLI catches it by name.
+    """

@@ -1,0 +1,38 @@
+"""Per-document limits for conversion one file at a time: how large, and how long.
+
+The batch runner enforces its own (a worker past its timeout is killed); `nianbao convert` runs in
+one process, so its time limit is an interval timer that interrupts the Python code of the extractor.
+C code (lxml, LibreOffice in its subprocess) is bounded by its own limits.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from pipeline.errors import DocumentTimeout
+
+DEFAULT_MAX_MB = 100  # the largest real report seen is a ~30 MB scanned PDF
+DEFAULT_TIMEOUT_S = 300.0
+
+
+@contextmanager
+def time_limit(seconds: float | None) -> Iterator[None]:
+    """Raise DocumentTimeout in the block after `seconds` (no limit off the main thread or for 0/None)."""
+    if not seconds or seconds <= 0 or threading.current_thread() is not threading.main_thread() \
+            or not hasattr(signal, "setitimer"):
+        yield
+        return
+
+    def on_alarm(signum: int, frame: object) -> None:
+        raise DocumentTimeout(f"did not finish within {seconds:g} s (raise it with --timeout)")
+
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
