@@ -95,13 +95,17 @@ def extract(path: Path, data: bytes, fmt: str) -> Document:
     return Document(source=source, blocks=blocks, warnings=warnings)
 
 
+# control characters that libxml2's HTML parser keeps but lxml refuses when the tree is edited
+_NOT_XML_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
 def _parse(text: str) -> tuple[etree._Element, bool]:
     """The document tree, and whether libxml2 gave up on nesting deeper than it allows (the rest of
     the page is then lost). The text is re-encoded as UTF-8 so that no <meta charset> can override it."""
     # huge_tree: past 256 levels (unclosed <font>s do that) libxml2 would otherwise drop the rest of the page
     parser = etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True, huge_tree=True)
     try:
-        root = etree.fromstring(text.replace("\x00", "").encode("utf-8", "replace"), parser=parser)
+        root = etree.fromstring(_NOT_XML_CHARS.sub("", text).encode("utf-8", "replace"), parser=parser)
     except (etree.ParserError, etree.XMLSyntaxError, ValueError) as exc:
         raise ExtractionError(f"unparseable HTML: {exc}") from None
     if root is None:

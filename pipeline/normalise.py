@@ -31,6 +31,24 @@ def decide_template(reading: TableReading) -> tuple[str, str | None, str | None]
     return t2 or t3 or "2021", t2, t3
 
 
+MAX_ISSUES_PER_CODE = 50  # a junk table can raise one issue per row; the first ones say it all
+
+
+def _capped(issues: list[Issue]) -> list[Issue]:
+    """At most MAX_ISSUES_PER_CODE issues of one code, then one that counts the rest."""
+    seen: dict[str, int] = {}
+    kept: list[Issue] = []
+    for issue in issues:
+        seen[issue.code] = seen.get(issue.code, 0) + 1
+        if seen[issue.code] <= MAX_ISSUES_PER_CODE:
+            kept.append(issue)
+    for code, count in seen.items():
+        if count > MAX_ISSUES_PER_CODE:
+            kept.append(Issue(level="warning", code=code,
+                              message=f"{count - MAX_ISSUES_PER_CODE} more issues of this kind not listed"))
+    return kept
+
+
 def normalise(doc: Document) -> Report:
     reading = read_tables(doc)
     if not reading.tables_seen:
@@ -51,6 +69,7 @@ def normalise(doc: Document) -> Report:
         if table not in reading.tables_seen:
             issues.append(Issue(level="warning", code="table_missing", message=f"table {name} not found"))
     issues += [Issue(level=f.level, code=f.code, field=f.field, message=f.message) for f in reading.findings]
+    issues = _capped(issues)
 
     check_values = values
     if t3 and t3 != template:  # rows the mixed-in template lacks are absent, not null

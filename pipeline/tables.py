@@ -387,11 +387,22 @@ class TableReader:
         seq = self._t3_sequence
         placed_keys = {f.split(".")[1] for f, p in self.reading.placed.items()
                        if f.startswith("applications.") and p.value is not None}
+        # the nearest recognised row before and after each position, in one pass each way (a junk
+        # table can hold thousands of unlabelled rows)
+        before_at: list[str | None] = []
+        last: str | None = None
+        for item in seq:
+            before_at.append(last)
+            last = item if isinstance(item, str) else last
+        after_at: list[str | None] = [None] * len(seq)
+        last = None
+        for i in range(len(seq) - 1, -1, -1):
+            after_at[i] = last
+            last = seq[i] if isinstance(seq[i], str) else last
         for i, item in enumerate(seq):
             if not isinstance(item, _PendingRow):
                 continue
-            before = next((k for k in reversed(seq[:i]) if isinstance(k, str)), None)
-            after = next((k for k in seq[i + 1:] if isinstance(k, str)), None)
+            before, after = before_at[i], after_at[i]
             lo = self.t3_order.index(before) + 1 if before else 0
             hi = self.t3_order.index(after) if after else len(self.t3_order)
             candidates = [k for k in self.t3_order[lo:hi] if k not in placed_keys]
