@@ -31,5 +31,8 @@ lint: install
 bench: install
 	$(PY) tests/bench.py
 
+fuzz: install
+	$(PY) tests/fuzz/run_fuzz.py --cases 1000 --jobs 2
+
 clean:
 	rm -rf $(OUT) $(VENV) .pytest_cache .ruff_cache *.egg-info
