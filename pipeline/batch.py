@@ -2,7 +2,8 @@
 
     DIR/nianbao.sqlite                          documents, reports, values, checks, issues, cross_year
     DIR/cache/intermediate/<sha[:2]>/<sha>.json  every extraction, by content hash
-    DIR/reports.jsonl, values_long.csv, reports_wide.csv   exports, re-created after every run
+    DIR/reports.jsonl, values_long.csv, reports_wide.csv   exports, re-created by every run that changed
+                                                 the database (DIR/.exported says which state they show)
     DIR/tmp/                                     archive members handed to workers (emptied at start)
 
 Inputs are streamed (archive.iter_items) and at most `capacity` documents are in flight, so memory does
@@ -17,6 +18,7 @@ from __future__ import annotations
 import errno
 import fcntl
 import hashlib
+import json
 import os
 import shutil
 import sqlite3
@@ -326,12 +328,23 @@ class Job:
 
     # ---- after a run
     def finish(self) -> dict[str, Path]:
+        """Cross-year check and exports, skipped when the database has not changed since they were last
+        made (a re-run of a finished job is then instant; the exports of a large job take minutes)."""
         from pipeline.crossyear import cross_year_rows
-        from pipeline.writers import export_db
+        from pipeline.writers import EXPORT_VERSION, export_db, export_paths
 
+        self.store.commit()
+        marker = self.out / ".exported"
+        stamp = json.dumps({"version": EXPORT_VERSION, "db": self.store.signature()})
+        paths = export_paths(self.out)
+        if all(p.exists() for p in paths.values()) and marker.exists() and marker.read_text() == stamp:
+            return paths
+        marker.unlink(missing_ok=True)
         self.store.replace_cross_year(cross_year_rows(self.store.conn))
         self.store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        return export_db(self.store.path, self.out)
+        paths = export_db(self.store.path, self.out)
+        marker.write_text(stamp)
+        return paths
 
     def close(self) -> None:
         """Never raises: whole documents not yet committed are committed if the disk allows, else dropped

@@ -9,6 +9,9 @@ Documents are committed in small batches (COMMIT_EVERY documents or COMMIT_SECON
 first), each document inside its own savepoint: per-document commits cost more than the conversion
 of a text report on a slow disk, and a kill loses at most one batch of whole documents (redone from
 the cache on resume).
+
+"values" (about 200 rows a report) has one index, by report: an index by field too made every document's
+write three times slower, for queries nobody runs in a batch (reports_wide.csv has a column per field).
 """
 
 from __future__ import annotations
@@ -61,7 +64,7 @@ CREATE TABLE IF NOT EXISTS "values" (
   null_reason TEXT
 );
 CREATE INDEX IF NOT EXISTS values_report ON "values"(report_id);
-CREATE INDEX IF NOT EXISTS values_field ON "values"(field);
+DROP INDEX IF EXISTS values_field;
 CREATE TABLE IF NOT EXISTS checks (
   report_id INTEGER NOT NULL,
   rule TEXT,
@@ -156,6 +159,12 @@ class Store:
             self.conn.execute("COMMIT")
 
     # ---- reading
+    def signature(self) -> list[int]:
+        """Changes whenever a document or report is added or replaced (ids only grow)."""
+        return list(self.conn.execute("SELECT (SELECT count(*) FROM documents), (SELECT coalesce(max(id), 0) FROM "
+                                      "documents), (SELECT count(*) FROM reports), (SELECT coalesce(max(id), 0) "
+                                      "FROM reports)").fetchone())
+
     def is_done(self, path: str, member: str) -> bool:
         row = self.conn.execute("SELECT 1 FROM documents WHERE path=? AND member=?", (path, member)).fetchone()
         return row is not None

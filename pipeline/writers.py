@@ -104,40 +104,59 @@ def write_long_csv(rows: Iterable[list[str]], path: Path) -> None:
         writer.writerows(rows)
 
 
-# ---- from a batch database (streamed: one report in memory at a time)
-def _db_reports(conn: sqlite3.Connection) -> Iterator[tuple[str, str, dict[str, Any]]]:
-    cur = conn.cursor()
-    cur.execute("SELECT d.path, d.member, r.json FROM documents d JOIN reports r ON r.id = d.report_id "
-                "ORDER BY d.path, d.member")
-    for path, member, text in cur:
-        yield path, member, json.loads(text)
+# ---- from a batch database (streamed, in SQL order; rows built from the tables, not the report JSON)
+_CELL = "CASE WHEN typeof({0}) = 'real' AND {0} = CAST({0} AS INTEGER) THEN CAST({0} AS INTEGER) ELSE {0} END"
+_DOCS = "FROM documents d JOIN reports r ON r.id = d.report_id"
 
 
 def _db_json(conn: sqlite3.Connection) -> Iterator[str]:
     cur = conn.cursor()
-    cur.execute("SELECT r.json FROM documents d JOIN reports r ON r.id = d.report_id ORDER BY d.path, d.member")
+    cur.execute(f"SELECT r.json {_DOCS} ORDER BY d.path, d.member")
     for (text,) in cur:
         yield text
 
 
-def _db_long(conn: sqlite3.Connection) -> Iterator[list[str]]:
-    cur = conn.cursor()
-    cur.execute('SELECT d.path, d.member, r.sha256, r.agency, r.year, r.template, v.field, v.value, v.raw, '
-                'v.null_reason FROM documents d JOIN reports r ON r.id = d.report_id '
-                'JOIN "values" v ON v.report_id = r.id ORDER BY d.path, d.member, v.rowid')
-    for row in cur:
-        yield [cell(v) for v in row]
+def _db_long(conn: sqlite3.Connection) -> sqlite3.Cursor:
+    """values_long.csv rows as the database gives them: csv writes NULL as an empty cell, and the SQL turns
+    integral reals into integers, as `cell` does."""
+    return conn.execute(f"SELECT d.path, d.member, r.sha256, r.agency, {_CELL.format('r.year')}, r.template, "
+                        f'v.field, {_CELL.format("v.value")}, v.raw, v.null_reason {_DOCS} '
+                        'JOIN "values" v ON v.report_id = r.id ORDER BY d.path, d.member, v.rowid')
+
+
+def _db_wide(conn: sqlite3.Connection) -> Iterator[list[str]]:
+    """reports_wide.csv rows: the report's metadata columns, then its values placed in fields.tsv order."""
+    fields = list(all_fields())
+    index = {f: i for i, f in enumerate(fields)}
+    reports = conn.cursor()
+    reports.execute(f"SELECT r.id, d.path, d.member, r.sha256, r.agency, r.year, r.published, r.template, r.title, "
+                    f"r.n_filled, r.n_failed_checks {_DOCS} ORDER BY d.path, d.member")
+    for report_id, *head in reports:
+        row = [cell(v) for v in head] + [""] * len(fields)
+        offset = len(head)
+        for field, value in conn.execute('SELECT field, value FROM "values" WHERE report_id = ?', (report_id,)):
+            i = index.get(field)
+            if i is not None:
+                row[offset + i] = cell(value)
+        yield row
+
+
+EXPORT_VERSION = 1  # bump when what the exports hold changes: a finished job's exports are then remade
+
+
+def export_paths(out_dir: Path) -> dict[str, Path]:
+    return {"jsonl": out_dir / "reports.jsonl", "long": out_dir / "values_long.csv",
+            "wide": out_dir / "reports_wide.csv"}
 
 
 def export_db(db: Path, out_dir: Path) -> dict[str, Path]:
     """reports.jsonl, values_long.csv and reports_wide.csv from a batch database (re-creatable any time)."""
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     try:
-        paths = {"jsonl": out_dir / "reports.jsonl", "long": out_dir / "values_long.csv",
-                 "wide": out_dir / "reports_wide.csv"}
+        paths = export_paths(out_dir)
         write_jsonl(_db_json(conn), paths["jsonl"])
         write_long_csv(_db_long(conn), paths["long"])
-        write_wide_csv((wide_row(r, p, m) for p, m, r in _db_reports(conn)), paths["wide"])
+        write_wide_csv(_db_wide(conn), paths["wide"])
         return paths
     finally:
         conn.close()

@@ -3,9 +3,10 @@
 Builds a corpus of N distinct documents (default 520) from the DOCX, HTML and text samples and dev
 files, each copy changed by a byte so that none is found in the cache, then runs the real command
 (`python -m pipeline.cli batch`) once per worker count into a fresh job directory. Rates are
-documents / wall time of the whole command (start-up and exports included). Peak RSS per worker is
-what the workers report (ru_maxrss, stored in documents.rss_kb); the client's peak is sampled with
-psutil when it is installed.
+documents / wall time of the whole command (start-up and exports included). The process tree is
+sampled with psutil (when installed): CPU seconds of the whole job (a load-independent cost; the machine
+may be shared, so the load average is printed too), the client's peak RSS, and each worker's RSS when
+first and last seen and its peak (flat memory: end close to start).
 
     .venv/bin/python tests/bench_batch.py [N] [--workers 1,2]
 """
@@ -13,6 +14,7 @@ psutil when it is installed.
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import sqlite3
 import subprocess
@@ -45,41 +47,72 @@ def build_corpus(root: Path, n: int) -> dict[str, int]:
     return counts
 
 
-def _sample_client_rss(pid: int, peak: list[int], stop: threading.Event) -> None:
-    try:
-        import psutil
-    except ImportError:
-        return
-    try:
-        proc = psutil.Process(pid)
-        while not stop.is_set():
-            peak[0] = max(peak[0], proc.memory_info().rss)
-            time.sleep(0.05)
-    except psutil.Error:
-        pass
+class Sampler(threading.Thread):
+    """Samples the job's process tree every `every` s with psutil: RSS and CPU times of the client and of
+    each worker (the workers are the client's grandchildren, under the forkserver). Per worker it keeps
+    the RSS first and last seen and its peak, so that a leak shows as end >> start."""
+
+    def __init__(self, pid: int, every: float = 0.05) -> None:
+        super().__init__(daemon=True)
+        self.pid, self.every, self.stop = pid, every, threading.Event()
+        self.procs: dict[int, dict[str, float]] = {}  # pid -> first_rss, last_rss, peak_rss, cpu, role
+
+    def run(self) -> None:
+        try:
+            import psutil
+        except ImportError:
+            return
+        try:
+            root = psutil.Process(self.pid)
+        except psutil.Error:
+            return
+        while not self.stop.is_set():
+            try:
+                tree = [root, *root.children(recursive=True)]
+            except psutil.Error:
+                return
+            for proc in tree:
+                try:
+                    rss, cpu = proc.memory_info().rss, sum(proc.cpu_times()[:2])
+                    role = "client" if proc.pid == self.pid else ("worker" if proc.ppid() != self.pid else "other")
+                except psutil.Error:
+                    continue
+                rec = self.procs.setdefault(proc.pid, {"first_rss": rss, "peak_rss": 0, "role": role})
+                rec.update(last_rss=rss, peak_rss=max(rec["peak_rss"], rss), cpu=cpu)
+            time.sleep(self.every)
 
 
-def run(corpus: Path, out: Path, workers: int) -> dict[str, float]:
+def run(corpus: Path, out: Path, workers: int) -> dict:
     cmd = [sys.executable, "-m", "pipeline.cli", "batch", str(corpus), "-o", str(out), "--workers", str(workers),
            "--no-progress"]
-    peak, stop = [0], threading.Event()
+    load = os.getloadavg()[0]
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    sampler = threading.Thread(target=_sample_client_rss, args=(proc.pid, peak, stop), daemon=True)
+    sampler = Sampler(proc.pid)
     sampler.start()
     _, err = proc.communicate()
     wall = time.perf_counter() - t0
-    stop.set()
+    sampler.stop.set()
+    sampler.join()
     if proc.returncode != 0:
         raise SystemExit(f"batch failed: {err.decode()[-2000:]}")
     conn = sqlite3.connect(out / "nianbao.sqlite")
     n, ok = conn.execute("SELECT count(*), sum(status = 'ok') FROM documents").fetchone()
-    per_worker = [r[0] for r in conn.execute("SELECT max(rss_kb) FROM documents WHERE worker IS NOT NULL "
-                                             "GROUP BY worker")]
+    reported = [r[0] for r in conn.execute("SELECT max(rss_kb) FROM documents WHERE worker IS NOT NULL "
+                                           "GROUP BY worker")]
     conn.close()
-    return {"workers": workers, "docs": n, "ok": ok, "wall": wall, "rate": n / wall,
-            "worker_rss_mb": max(per_worker) / 1024 if per_worker else 0.0,
-            "client_rss_mb": peak[0] / 2**20}
+    procs = sampler.procs.values()
+    # a worker is a grandchild that ran for a while (the forkserver itself is a child: role "other")
+    worker_procs = [p for p in procs if p["role"] == "worker" and p.get("cpu", 0) > 0.2]
+    client = [p for p in procs if p["role"] == "client"]
+    cpu = sum(p.get("cpu", 0) for p in procs)
+    return {"workers": workers, "docs": n, "ok": ok, "wall": wall, "rate": n / wall, "load": load,
+            "cpu": cpu, "cpu_ms_per_doc": 1000 * cpu / n,
+            "worker_rss": [(p["first_rss"] / 2**20, p["last_rss"] / 2**20, p["peak_rss"] / 2**20)
+                           for p in worker_procs],
+            "worker_maxrss_mb": max(reported) / 1024 if reported else 0.0,
+            "client_rss_mb": client[0]["peak_rss"] / 2**20 if client else 0.0,
+            "client_cpu": client[0].get("cpu", 0) if client else 0.0}
 
 
 def main() -> None:
@@ -91,13 +124,16 @@ def main() -> None:
     try:
         counts = build_corpus(tmp / "corpus", args.n)
         print(f"corpus: {args.n} documents ({', '.join(f'{k} {v}' for k, v in sorted(counts.items()))})")
-        print(f"{'workers':>7} {'docs':>5} {'ok':>5} {'wall s':>7} {'docs/s':>7} {'worker peak RSS MB':>19} "
-              f"{'client peak RSS MB':>19}")
+        print(f"machine: {os.cpu_count()} cores, load average before each run in the table (other jobs share it)")
+        print(f"{'workers':>7} {'docs':>5} {'ok':>5} {'wall s':>7} {'docs/s':>7} {'load':>5} {'CPU s':>6} "
+              f"{'CPU ms/doc':>10} {'client CPU s':>12} {'client peak MB':>14}  workers' RSS MB start -> end (peak)")
         for workers in (int(w) for w in args.workers.split(",")):
             r = run(tmp / "corpus", tmp / f"job{workers}", workers)
-            client = f"{r['client_rss_mb']:.0f}" if r["client_rss_mb"] else "n/a (no psutil)"
+            rss = ", ".join(f"{a:.0f} -> {b:.0f} ({c:.0f})" for a, b, c in r["worker_rss"]) or \
+                f"n/a (no psutil); ru_maxrss {r['worker_maxrss_mb']:.0f}"
             print(f"{r['workers']:>7} {r['docs']:>5} {r['ok']:>5} {r['wall']:>7.1f} {r['rate']:>7.1f} "
-                  f"{r['worker_rss_mb']:>19.0f} {client:>19}")
+                  f"{r['load']:>5.1f} {r['cpu']:>6.1f} {r['cpu_ms_per_doc']:>10.1f} {r['client_cpu']:>12.1f} "
+                  f"{r['client_rss_mb']:>14.0f}  {rss}")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

@@ -215,7 +215,7 @@ def _misbehave(task: dict) -> dict:
 
 
 def test_pool_kills_hung_tasks_and_replaces_dead_workers() -> None:
-    pool = KillablePool(_misbehave, workers=2, timeout=1.0)
+    pool = KillablePool(_misbehave, workers=2, timeout=1.0, depth=1)
     try:
         t0 = time.monotonic()
         pool.submit("hang", {"do": "hang"})
@@ -231,5 +231,24 @@ def test_pool_kills_hung_tasks_and_replaces_dead_workers() -> None:
         while len(results) < 4:
             results.update(pool.poll(0.2))
         assert results[0]["status"] == results[1]["status"] == "ok"
+    finally:
+        pool.close()
+
+
+def test_pool_tasks_queued_behind_a_hung_or_dying_task_are_not_lost() -> None:
+    pool = KillablePool(_misbehave, workers=1, timeout=1.0, depth=2)
+    try:
+        results: dict = {}
+        for first in ("hang", "die"):
+            pool.submit(first, {"do": first})
+            pool.submit(f"after-{first}", {"do": "work"})  # sent to the same worker, behind it
+            assert not pool.free()
+            deadline = time.monotonic() + 15
+            while f"after-{first}" not in results and time.monotonic() < deadline:
+                results.update(pool.poll(0.2))
+        assert results["hang"]["status"] == "timeout" and results["die"]["status"] == "error"
+        assert "exit code 3" in results["die"]["error"]
+        assert results["after-hang"]["status"] == results["after-die"]["status"] == "ok"
+        assert pool.inflight() == 0
     finally:
         pool.close()
