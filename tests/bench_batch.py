@@ -50,12 +50,14 @@ def build_corpus(root: Path, n: int) -> dict[str, int]:
 class Sampler(threading.Thread):
     """Samples the job's process tree every `every` s with psutil: RSS and CPU times of the client and of
     each worker (the workers are the client's grandchildren, under the forkserver). Per worker it keeps
-    the RSS first and last seen and its peak, so that a leak shows as end >> start."""
+    the RSS first seen, once warm (after a second of CPU: the extractors' imports are done), last seen and
+    its peak, so that a leak shows as end >> warm."""
 
     def __init__(self, pid: int, every: float = 0.05) -> None:
         super().__init__(daemon=True)
         self.pid, self.every, self.stop = pid, every, threading.Event()
-        self.procs: dict[int, dict[str, float]] = {}  # pid -> first_rss, last_rss, peak_rss, cpu, role
+        self.procs: dict[int, dict] = {}  # pid -> first_rss, warm_rss, last_rss, peak_rss, cpu, role
+        self.warm_cpu = 1.0  # a worker is warm (its extractors imported) after this much CPU time
 
     def run(self) -> None:
         try:
@@ -77,8 +79,12 @@ class Sampler(threading.Thread):
                     role = "client" if proc.pid == self.pid else ("worker" if proc.ppid() != self.pid else "other")
                 except psutil.Error:
                     continue
+                if not rss:  # exited, not yet reaped
+                    continue
                 rec = self.procs.setdefault(proc.pid, {"first_rss": rss, "peak_rss": 0, "role": role})
                 rec.update(last_rss=rss, peak_rss=max(rec["peak_rss"], rss), cpu=cpu)
+                if cpu >= self.warm_cpu:
+                    rec.setdefault("warm_rss", rss)
             time.sleep(self.every)
 
 
@@ -108,8 +114,8 @@ def run(corpus: Path, out: Path, workers: int) -> dict:
     cpu = sum(p.get("cpu", 0) for p in procs)
     return {"workers": workers, "docs": n, "ok": ok, "wall": wall, "rate": n / wall, "load": load,
             "cpu": cpu, "cpu_ms_per_doc": 1000 * cpu / n,
-            "worker_rss": [(p["first_rss"] / 2**20, p["last_rss"] / 2**20, p["peak_rss"] / 2**20)
-                           for p in worker_procs],
+            "worker_rss": [(p["first_rss"] / 2**20, p.get("warm_rss", p["first_rss"]) / 2**20,
+                            p["last_rss"] / 2**20, p["peak_rss"] / 2**20, p.get("cpu", 0)) for p in worker_procs],
             "worker_maxrss_mb": max(reported) / 1024 if reported else 0.0,
             "client_rss_mb": client[0]["peak_rss"] / 2**20 if client else 0.0,
             "client_cpu": client[0].get("cpu", 0) if client else 0.0}
@@ -126,10 +132,11 @@ def main() -> None:
         print(f"corpus: {args.n} documents ({', '.join(f'{k} {v}' for k, v in sorted(counts.items()))})")
         print(f"machine: {os.cpu_count()} cores, load average before each run in the table (other jobs share it)")
         print(f"{'workers':>7} {'docs':>5} {'ok':>5} {'wall s':>7} {'docs/s':>7} {'load':>5} {'CPU s':>6} "
-              f"{'CPU ms/doc':>10} {'client CPU s':>12} {'client peak MB':>14}  workers' RSS MB start -> end (peak)")
+              f"{'CPU ms/doc':>10} {'client CPU s':>12} {'client peak MB':>14}  each worker: RSS MB start -> warm -> end (peak), CPU s")
         for workers in (int(w) for w in args.workers.split(",")):
             r = run(tmp / "corpus", tmp / f"job{workers}", workers)
-            rss = ", ".join(f"{a:.0f} -> {b:.0f} ({c:.0f})" for a, b, c in r["worker_rss"]) or \
+            rss = "; ".join(f"{a:.0f} -> {b:.0f} -> {c:.0f} ({d:.0f}), {e:.1f}"
+                            for a, b, c, d, e in r["worker_rss"]) or \
                 f"n/a (no psutil); ru_maxrss {r['worker_maxrss_mb']:.0f}"
             print(f"{r['workers']:>7} {r['docs']:>5} {r['ok']:>5} {r['wall']:>7.1f} {r['rate']:>7.1f} "
                   f"{r['load']:>5.1f} {r['cpu']:>6.1f} {r['cpu_ms_per_doc']:>10.1f} {r['client_cpu']:>12.1f} "
