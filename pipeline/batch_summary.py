@@ -32,7 +32,7 @@ class RateColumn(ProgressColumn):
 
     def render(self, task: Task) -> Text:
         speed = task.finished_speed or task.speed
-        if speed is None and task.elapsed:  # e.g. after the total was corrected at the end: the mean rate
+        if speed is None and task.elapsed and task.completed:  # e.g. after the total was corrected at the end
             speed = task.completed / task.elapsed
         return Text("-- doc/s" if speed is None else f"{speed:.1f} doc/s", style="progress.data.speed")
 
@@ -78,7 +78,16 @@ def summary_tables(db: Path) -> list[Table]:
         rows = [(status, *(counts.get(f, "") for f in formats), sum(counts.values()))
                 for status, counts in sorted(grid.items(), key=lambda kv: -sum(kv[1].values()))]
         total = q("SELECT count(*) FROM documents").fetchone()[0]
-        tables = [_table(f"documents by status and format ({total} in all)", ["status", *formats, "total"], rows)]
+        if len(rows) > 1:
+            rows.append(("all", *(sum(c.get(f, 0) for c in grid.values()) for f in formats), total))
+        tables = [_table("documents by status and format", ["status", *formats, "total"], rows)]
+        reasons = q("SELECT status, error, count(*), min(path || CASE WHEN member != '' THEN '!/' || member "
+                    "ELSE '' END) FROM documents WHERE status != 'ok' GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2 "
+                    f"LIMIT {MAX_ROWS + 1}").fetchall()
+        if reasons:
+            if len(reasons) > MAX_ROWS:
+                reasons = [*reasons[:MAX_ROWS], ("…", "more in the documents table", "", "")]
+            tables.append(_table("not converted, by reason", ["status", "reason", "documents", "e.g."], reasons))
         failed = q("SELECT rule, count(*), count(DISTINCT c.report_id) FROM checks c JOIN documents d "
                    "ON d.report_id = c.report_id WHERE ok = 0 GROUP BY rule ORDER BY 2 DESC").fetchall()
         tables.append(_table("failed checks by rule", ["rule", "failures", "reports"], failed or [("-", 0, 0)]))
