@@ -160,7 +160,8 @@ def iter_items(inputs: list[Path], limits: Limits,
         elif given.exists():
             files = iter([given])
         else:
-            yield Item(str(given.absolute()), status="error", error="no such file")
+            path = str(given.absolute())
+            yield Item(path, status="skip") if done(path, "") else Item(path, status="error", error="no such file")
             continue
         for file in files:
             path = str(file.absolute())
@@ -170,7 +171,9 @@ def iter_items(inputs: list[Path], limits: Limits,
                 yield Item(path, status="error", error=f"cannot read: {exc.strerror or exc}")
                 continue
             if file.suffix.lower() in ARCHIVE_SUFFIXES:
-                if size > limits.max_size:
+                if done(path, ""):  # refused as a whole by an earlier run (corrupt, too large)
+                    yield Item(path, status="skip")
+                elif size > limits.max_size:
                     yield Item(path, size=size, format="zip", status="too_large",
                                error=f"archive is {size} bytes, over the {limits.max_size}-byte limit")
                 else:

@@ -269,8 +269,8 @@ class Job:
         self._submit(_Pending(doc, tmp, extracting=True), self._task(doc, source))
 
     def _record(self, doc: dict[str, Any], result: dict[str, Any]) -> None:
-        self.store.record(doc, result)
-        self.counts["recorded"] += 1
+        if self.store.record(doc, result):
+            self.counts["recorded"] += 1
         self._advance()
 
     def _finish(self, pending: _Pending, result: dict[str, Any]) -> None:

@@ -199,11 +199,12 @@ class Store:
             self.conn.execute(f"DELETE FROM {table} WHERE report_id=?", (report_id,))
         self.conn.execute("DELETE FROM reports WHERE id=?", (report_id,))
 
-    def record(self, doc: dict[str, Any], result: dict[str, Any]) -> None:
-        """One finished document (doc: path, member, size; result: what the worker said), atomically."""
+    def record(self, doc: dict[str, Any], result: dict[str, Any]) -> bool:
+        """One finished document (doc: path, member, size; result: what the worker said), atomically.
+        False when it was there already (named twice in one job: the first is kept)."""
         with self._document():
-            if self.is_done(doc["path"], doc.get("member", "")):  # named twice in one job: keep the first
-                return
+            if self.is_done(doc["path"], doc.get("member", "")):
+                return False
             report_id = None
             if result.get("report"):
                 report_id = self._insert_report(result.get("sha256") or doc.get("sha256"), result["report"])
@@ -212,6 +213,7 @@ class Store:
             self.conn.execute(
                 f"INSERT INTO documents ({', '.join(DOCUMENT_COLUMNS)}) VALUES ({', '.join('?' * len(DOCUMENT_COLUMNS))})",
                 [row.get(c) for c in DOCUMENT_COLUMNS])
+        return True
 
     def replace(self, doc_id: int, result: dict[str, Any]) -> None:
         """A document normalised again (--renormalise): its old report goes, the new one comes, atomically."""

@@ -252,3 +252,18 @@ def test_pool_tasks_queued_behind_a_hung_or_dying_task_are_not_lost() -> None:
         assert pool.inflight() == 0
     finally:
         pool.close()
+
+
+def test_a_rerun_that_changes_nothing_keeps_the_exports(clean: Path, corpus, tmp_path: Path) -> None:
+    job = tmp_path / "job"
+    shutil.copytree(clean, job)
+    stamps = {p.name: p.stat().st_mtime_ns for p in job.glob("*.csv")}
+    counts: dict[str, int] = {}
+    run_batch(corpus[0], _opts(job, workers=0), counts=counts)
+    assert counts == {"recorded": 0, "skipped": len(snapshot(clean)["documents"])}
+    assert {p.name: p.stat().st_mtime_ns for p in job.glob("*.csv")} == stamps
+    extra = tmp_path / "extra.txt"
+    extra.write_bytes(next(corpus[0][0].rglob("*.txt")).read_bytes() + b"\n\n")
+    run_batch([*corpus[0], extra], _opts(job, workers=0))
+    lines = (job / "reports_wide.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert len(lines) == len((clean / "reports_wide.csv").read_text(encoding="utf-8-sig").splitlines()) + 1
