@@ -4,7 +4,7 @@
 repeated header rows via w:tblHeader, borderless tables, a landscape section, filler paragraphs that
 push table 三 across a page break); `to_pdf(docx_paths, outdir)` converts them with LibreOffice in
 one run, with a private profile so parallel runs never share one. `scan(pdf, out)` turns a PDF
-into an image-only one (pdftoppm + Pillow), as a scanner would.
+into an image-only one (pages rendered by pypdfium2, wrapped by Pillow), as a scanner would.
 """
 
 from __future__ import annotations
@@ -42,6 +42,9 @@ class Variant:
     repeat_header: bool = False
     landscape_t3: bool = False
     filler: int = 4  # paragraphs of filler after section 一 (pushes table 三 down the page)
+    table_size: float = 9  # points, table text
+    body_size: float = 10.5  # points, paragraphs (headings scale with it)
+    margin_cm: float = 2.0  # left/right page margins (top/bottom: 0.2 cm more)
 
 
 def _font(run_or_style, size: float | None = None, bold: bool = False) -> None:
@@ -99,55 +102,56 @@ def _add_table(doc, rows, kind: str, variant: Variant, text_width: float) -> Non
         label = c.col < label_cols and c.rowspan == 1
         para.alignment = WD_ALIGN_PARAGRAPH.LEFT if label else WD_ALIGN_PARAGRAPH.CENTER
         run = para.add_run(c.text)
-        _font(run, 9)
+        _font(run, variant.table_size)
 
 
-def _section(doc, landscape: bool) -> None:
+def _section(doc, landscape: bool, margin: float = 2.0) -> None:
     from docx.enum.section import WD_SECTION
 
     section = doc.add_section(WD_SECTION.NEW_PAGE)
-    _page(section, landscape)
+    _page(section, landscape, margin)
 
 
-def _page(section, landscape: bool) -> None:
+def _page(section, landscape: bool, margin: float = 2.0) -> None:
     long, short = Cm(29.7), Cm(21.0)
     section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
     section.page_width, section.page_height = (long, short) if landscape else (short, long)
-    section.left_margin = section.right_margin = Cm(2.0)
-    section.top_margin = section.bottom_margin = Cm(2.2)
+    section.left_margin = section.right_margin = Cm(margin)
+    section.top_margin = section.bottom_margin = Cm(margin + 0.2)
 
 
 def build_docx(spec: ReportSpec, variant: Variant, out: Path) -> Path:
     doc = Document()
-    _font(doc.styles["Normal"], 10.5)
-    _page(doc.sections[0], False)
-    portrait_width, landscape_width = 21.0 - 4.0, 29.7 - 4.0
+    body = variant.body_size
+    _font(doc.styles["Normal"], body)
+    _page(doc.sections[0], False, variant.margin_cm)
+    portrait_width, landscape_width = 21.0 - 2 * variant.margin_cm, 29.7 - 2 * variant.margin_cm
     tables = iter(("t2", "t3", "t4"))
     heading_count = 0
     for block in spec.blocks:
         if isinstance(block, tuple):
             heading_count += 1
             if variant.landscape_t3 and block[1].startswith("三、"):
-                _section(doc, True)
+                _section(doc, True, variant.margin_cm)
             if variant.landscape_t3 and block[1].startswith("四、"):
-                _section(doc, False)
+                _section(doc, False, variant.margin_cm)
             para = doc.add_paragraph()
             if heading_count == 1:
                 para.alignment = WD_ALIGN_PARAGRAPH.CENTER
-            _font(para.add_run(block[1]), 16 if heading_count == 1 else 12, bold=True)
+            _font(para.add_run(block[1]), body * (16 / 10.5 if heading_count == 1 else 12 / 10.5), bold=True)
             if block[1].startswith("一、"):
                 for i in range(variant.filler):
                     p = doc.add_paragraph()
-                    p.paragraph_format.first_line_indent = Pt(21)
-                    _font(p.add_run(f"（{'一二三四五六七八九十'[i % 10]}）" + FILLER), 10.5)
+                    p.paragraph_format.first_line_indent = Pt(2 * body)
+                    _font(p.add_run(f"（{'一二三四五六七八九十'[i % 10]}）" + FILLER), body)
         elif isinstance(block, str):
             para = doc.add_paragraph()
             signature = block == spec.agency or block.endswith("日") and len(block) < 14
             if signature:
                 para.alignment = WD_ALIGN_PARAGRAPH.RIGHT
             else:
-                para.paragraph_format.first_line_indent = Pt(21)
-            _font(para.add_run(block), 10.5)
+                para.paragraph_format.first_line_indent = Pt(2 * body)
+            _font(para.add_run(block), body)
         else:
             kind = next(tables)
             width = landscape_width if variant.landscape_t3 and kind == "t3" else portrait_width
@@ -177,13 +181,18 @@ def to_pdf(docx_paths: list[Path], outdir: Path, filter_options: str = "", timeo
     return pdfs
 
 
-def scan(pdf: Path, out: Path, dpi: int = 110) -> Path:
-    """An image-only copy of `pdf`: every page rasterised, no text layer."""
-    from PIL import Image
+def scan(pdf: Path, out: Path, dpi: int = 110, pages: list[int] | None = None) -> Path:
+    """An image-only copy of `pdf` (or of its 1-based `pages`): every page rendered by PDFium in grey, no text layer."""
+    import pypdfium2 as pdfium
 
-    with tempfile.TemporaryDirectory() as tmp:
-        subprocess.run(["pdftoppm", "-r", str(dpi), "-gray", "-png", str(pdf), f"{tmp}/p"], check=True,
-                       capture_output=True, timeout=120)
-        images = [Image.open(p).convert("L") for p in sorted(Path(tmp).glob("p*.png"))]
-        images[0].save(out, "PDF", resolution=float(dpi), save_all=True, append_images=images[1:])
+    doc = pdfium.PdfDocument(str(pdf))
+    try:
+        images = []
+        for number in pages or range(1, len(doc) + 1):
+            page = doc[number - 1]
+            images.append(page.render(scale=dpi / 72, grayscale=True).to_pil().convert("L"))
+            page.close()
+    finally:
+        doc.close()
+    images[0].save(out, "PDF", resolution=float(dpi), save_all=True, append_images=images[1:])
     return out
