@@ -11,7 +11,7 @@ Two mechanisms, both cheap:
   references itself and answers the caller's default (as for a missing object) when the chain
   comes back to an object it has seen. Non-cyclic chains resolve exactly as before.
 - Page size. pdfminer interprets a page's content stream in pure Python (about 3 MB a second
-  here), so a page of megabytes of drawing operators takes minutes. `content_bytes` measures the
+  here, less on a loaded machine), so a page of megabytes of drawing operators takes minutes. `content_bytes` measures the
   decoded content streams of a page (decompression stops at the limit, so a small compressed
   stream that inflates to gigabytes costs nothing), and the caller skips a page above
   `MAX_CONTENT_BYTES` with a warning. Real annual report pages carry < 50 KB.
@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import zlib
 
-MAX_CONTENT_BYTES = 2_000_000
+MAX_CONTENT_BYTES = 1_000_000
 _MAX_CHAIN = 64  # longer chains of bare references do not occur in real files
 
 _installed = False

@@ -116,6 +116,26 @@ def fill_text(cells: list[PCell], chars: list[dict], page: int) -> None:
             cell.size = max(ln.size for ln in lines)
 
 
+class _EdgePage:
+    """What pdfplumber's TableFinder reads from a page under the "lines" strategies: edges and a bbox."""
+
+    def __init__(self, edges: list[dict], bbox: tuple[float, float, float, float]) -> None:
+        self.edges = edges
+        self.bbox = bbox
+
+
+def tables_from_edges(edges: list[dict], bbox: tuple[float, float, float, float],
+                      ) -> list[tuple[tuple[float, float, float, float], list[tuple[float, float, float, float]]]]:
+    """pdfplumber's table finder (snap, join, intersections, cells, tables) on ruling edges we found ourselves.
+
+    Returns (table bbox, cell boxes) per table, in pdfplumber's top-down coordinates.
+    """
+    from pdfplumber.table import TableFinder
+
+    finder = TableFinder(_EdgePage(edges, bbox))  # type: ignore[arg-type]
+    return [(tuple(t.bbox), [tuple(c) for c in t.cells]) for t in finder.tables]
+
+
 def piece_from_boxes(boxes: list[tuple[float, float, float, float]], chars: list[dict], page: int,
                      bbox: tuple[float, float, float, float]) -> Piece:
     cells = [PCell(x0, top, x1, bottom, page) for x0, top, x1, bottom in boxes]

@@ -37,6 +37,9 @@ CASES: dict[str, tuple[dict, Variant]] = {
     "landscape": ({"template": "2021", "seed": 24, "agency": "宁陕县梅子镇人民政府", "year": 2024},
                   Variant(landscape_t3=True, filler=2)),
     "tpl2019": ({"template": "2019", "seed": 25, "agency": "宝鸡市凤县人民政府", "year": 2020}, Variant(filler=3)),
+    # small type: the title and all three tables on page 1 (the page the OCR test scans)
+    "compact": ({"template": "2021", "seed": 41, "agency": "长白县八道沟镇人民政府"},
+                Variant(filler=0, table_size=7, body_size=8, margin_cm=1.2)),
 }
 
 
@@ -107,16 +110,95 @@ def test_no_page_numbers_or_spaces_between_cjk(built) -> None:
 
 
 @needs_soffice
-def test_scanned_pdf_warns(built, tmp_path, monkeypatch) -> None:
+def test_scanned_pdf_without_ocr_fails_with_install_hint(built, tmp_path, monkeypatch) -> None:
     from extractors import pdf_ocr
 
     monkeypatch.setattr(pdf_ocr, "available", lambda: False)
     path, _ = built["tpl2019"]
     scanned = scan(path, tmp_path / "scanned.pdf", dpi=60)
-    doc = extract(scanned)
-    codes = [w.code for w in doc.warnings]
-    assert codes.count("pdf_scanned") == doc.source.pages
-    assert "OCR needs `pip install nianbao[ocr]`" in doc.warnings[0].message
+    with pytest.raises(ExtractionError) as info:
+        extract(scanned)
+    message = str(info.value)
+    assert "\n" not in message and "scanned PDF" in message
+    assert "pip install 'nianbao[ocr]'" in message
+    # the command line, with the extra hidden by the environment: one line `path: reason`, exit 1
+    run = _convert_cli(scanned, tmp_path / "out", env={"NIANBAO_OCR": "off"})
+    assert run.returncode == 1
+    assert run.stderr.strip().splitlines() == [f"{scanned}: {message}"]
+
+
+def test_ocr_unavailable_when_import_fails(monkeypatch) -> None:
+    import sys
+
+    from extractors import pdf_ocr
+
+    monkeypatch.setitem(sys.modules, "rapidocr_onnxruntime", None)  # import raises ImportError
+    assert not pdf_ocr.available()
+
+
+needs_ocr = pytest.mark.skipif(not __import__("extractors.pdf_ocr").pdf_ocr.available(),
+                               reason="the ocr extra (rapidocr-onnxruntime) is not installed")
+
+
+@needs_soffice
+@needs_ocr
+def test_scanned_page_read_by_ocr(built, tmp_path) -> None:
+    """Page 1 of the compact report (title and tables 二, 三, 四) rendered at 200 dpi, image only."""
+    path, spec = built["compact"]
+    scanned = scan(path, tmp_path / "scanned.pdf", dpi=200, pages=[1])
+    start = time.perf_counter()
+    data = convert(scanned).model_dump(by_alias=True)
+    spent = time.perf_counter() - start
+    assert field_mismatches(spec.values, data) == {}, f"OCR took {spent:.1f} s"
+    assert (data["report"]["title"], data["report"]["year"], data["report"]["agency"]) == (
+        spec.title, spec.year, spec.agency)
+    assert any(i["code"].endswith("pdf_ocr") for i in data["issues"])
+
+
+def _strip_tounicode(path: Path, out: Path) -> Path:
+    """A copy whose fonts lose their ToUnicode maps: text extracts as glyph ids ((cid:N))."""
+    data = path.read_bytes()
+    assert b"/ToUnicode" in data
+    out.write_bytes(data.replace(b"/ToUnicode", b"/ToUnicodX"))
+    return out
+
+
+@needs_soffice
+@pytest.mark.parametrize("parser", ["pdfium", "pdfminer"])
+def test_cid_text_is_detected_and_routed_to_ocr(built, tmp_path, monkeypatch, parser: str) -> None:
+    from extractors import pdf_ocr
+
+    monkeypatch.setenv("NIANBAO_PDF_PARSER", parser)
+    path, _ = built["tpl2019"]
+    garbled = _strip_tounicode(path, tmp_path / "cid.pdf")
+    monkeypatch.setattr(pdf_ocr, "available", lambda: False)
+    with pytest.raises(ExtractionError, match=r"unreadable text layer .*pip install 'nianbao\[ocr\]'"):
+        extract(garbled)
+    calls: list[tuple[int, tuple]] = []
+
+    def fake_ocr(gray, number, width, height):
+        calls.append((number, gray.shape))
+        return [], []
+
+    monkeypatch.setattr(pdf_ocr, "available", lambda: True)
+    monkeypatch.setattr(pdf_ocr, "read_image", fake_ocr)
+    doc = extract(garbled)
+    assert [n for n, _ in calls] == list(range(1, (doc.source.pages or 0) + 1))
+    assert all(shape[0] > 1500 for _, shape in calls)  # rendered at OCR resolution
+    assert [w.code for w in doc.warnings].count("pdf_ocr") == len(calls)
+
+
+def test_garbled_text_heuristic() -> None:
+    from extractors.pdf import _garbled
+
+    def check(text: str, unmapped: int = 0) -> bool:
+        return _garbled(text, text.replace(" ", ""), unmapped)
+
+    assert check("(cid:12)(cid:345)(cid:7)(cid:88)信息")
+    assert check("Õþ¸®ÐÅÏ¢¹«¿ª¹¤×÷Äê¶È±¨¸æ")  # GBK read as Latin-1
+    assert check("\x01\x04\x05\x06\x07\x08", unmapped=6)
+    assert not check("临江市桦树镇人民政府2023年政府信息公开工作年度报告")
+    assert not check("本年新收 2345 件，other 12 (cid:3)")
 
 
 def test_cjk_spacing_and_furniture() -> None:
@@ -193,13 +275,14 @@ def _convert_cli(path: Path, out: Path, env: dict | None = None, timeout: float 
                           timeout=timeout, env={**os.environ, **(env or {})})
 
 
+@pytest.mark.parametrize("parser", ["pdfium", "pdfminer"])
 @pytest.mark.parametrize("generator", ["pdf_reference_loop", "pdf_huge_content"])
-def test_hostile_pdf_ends_with_one_line(tmp_path, generator: str) -> None:
+def test_hostile_pdf_ends_with_one_line(tmp_path, generator: str, parser: str) -> None:
     generators = pytest.importorskip("tests.fuzz.generators")
     path = tmp_path / f"{generator}.pdf"
     path.write_bytes(getattr(generators, generator)())
     # a hang shows as subprocess.TimeoutExpired; the bound is loose for loaded machines (typical: ~1 s)
-    run = _convert_cli(path, tmp_path / "out", timeout=60)
+    run = _convert_cli(path, tmp_path / "out", env={"NIANBAO_PDF_PARSER": parser}, timeout=60)
     assert "Traceback" not in run.stderr + run.stdout
     if run.returncode == 0:
         assert (tmp_path / "out" / f"{path.name}.json").exists()
@@ -207,6 +290,47 @@ def test_hostile_pdf_ends_with_one_line(tmp_path, generator: str) -> None:
         assert run.returncode == 1
         lines = run.stderr.strip().splitlines()
         assert len(lines) == 1 and lines[0].startswith(f"{path}: "), run.stderr
+
+
+def test_pdfminer_reference_cycle_resolves_to_default() -> None:
+    from pdfminer.pdftypes import PDFObjRef, resolve1
+
+    from extractors import pdf_guard
+
+    pdf_guard.install()
+
+    class Doc:  # objects 6 -> 7 -> 6, and 8 -> 9 (a plain chain)
+        objs = {6: None, 7: None, 9: 42}
+
+        def getobj(self, objid):
+            return {6: PDFObjRef(self, 7), 7: PDFObjRef(self, 6), 8: PDFObjRef(self, 9), 9: 42}[objid]
+
+    doc = Doc()
+    assert resolve1(PDFObjRef(doc, 6), default="none") == "none"
+    assert resolve1(PDFObjRef(doc, 8)) == 42
+
+
+@pytest.mark.timeout(120)
+def test_huge_page_keeps_its_text(tmp_path) -> None:
+    """PDFium parses 170,000 line segments in well under a second; pdfminer would take a minute: it skips the page."""
+    generators = pytest.importorskip("tests.fuzz.generators")
+    path = tmp_path / "huge.pdf"
+    path.write_bytes(generators.pdf_huge_content(megabytes=4).replace(b"(Report)", b"(Report-2023)"))
+    doc = extract(path)
+    assert [b.text for b in doc.blocks if isinstance(b, Paragraph)] == ["Report-2023"]
+
+
+def test_too_many_graphic_objects_skip_table_finding(monkeypatch) -> None:
+    from extractors import pdf_pdfium
+
+    if not (REAL / "pdf_03_huaian2024.pdf").exists():
+        pytest.skip("../shared/corpus/real not present")
+    monkeypatch.setattr(pdf_pdfium, "MAX_OBJECTS", 10)
+    doc = extract(REAL / "pdf_03_huaian2024.pdf")
+    assert not any(isinstance(b, Table) for b in doc.blocks)
+    skipped = [w for w in doc.warnings if w.code == "pdf_page_too_complex"]
+    assert skipped and all("tables not looked for" in w.message for w in skipped)
+    assert any("淮安市人民政府" in b.text for b in doc.blocks if isinstance(b, Paragraph))
 
 
 # --- real PDFs -------------------------------------------------------------------------------------

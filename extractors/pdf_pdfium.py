@@ -1,0 +1,321 @@
+"""PDFium (pypdfium2, a dependency of pdfplumber) as the PDF parser: characters and ruling edges.
+
+pdfminer, under pdfplumber, interprets content streams in pure Python: about 80 ms for a page of
+a typical report, nearly all of the extractor's time. PDFium parses the same page in C in about
+3 ms. This module reads with PDFium what the extractor needs from a page, in pdfplumber's shapes
+and coordinates (top-left origin, y down, the MediaBox and /Rotate applied as pdfminer does), so
+that everything downstream (pdfplumber's own table finder included, see
+pdf_tables.tables_from_edges) runs unchanged:
+
+- characters: text, x0, x1, top, bottom, size, upright. x0/x1/bottom are PDFium's "loose" box
+  (advance width, baseline + font descent); top is bottom minus the font size, which is
+  pdfminer's box height, so line heights and sizes agree with pdfplumber's. Characters PDFium
+  generated itself (spaces, line ends it inferred) are dropped, as pdfminer never makes them.
+- edges: every axis-parallel segment of every painted path, including paths inside form
+  XObjects, as pdfplumber derives them from pdfminer's lines, rects and curves (Bézier control
+  points skipped, closed subpaths closed).
+- `unmapped`: characters PDFium could not map to Unicode (no ToUnicode, what pdfminer shows as
+  "(cid:N)"), so unreadable text is detected per page.
+
+`MAX_OBJECTS` bounds the graphic objects of a page whose edges are read (table finding is
+quadratic in edges; a hostile page may hold a million line segments); a page above it keeps its
+text and loses its tables, with a warning.
+"""
+
+from __future__ import annotations
+
+import ctypes
+from dataclasses import dataclass
+
+from pipeline.errors import ExtractionError
+
+MAX_OBJECTS = 20_000
+MAX_CHARS = 40_000  # characters read from one page (a dense A4 page has < 3,000)
+
+
+def _raw():
+    import pypdfium2.raw as raw
+
+    return raw
+
+
+@dataclass
+class _Box:
+    """MediaBox and rotation, and the pdfminer device transform they imply."""
+
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    rotation: int
+
+    @property
+    def width(self) -> float:
+        return (self.y1 - self.y0) if self.rotation in (90, 270) else (self.x1 - self.x0)
+
+    @property
+    def height(self) -> float:
+        return (self.x1 - self.x0) if self.rotation in (90, 270) else (self.y1 - self.y0)
+
+    def ctm(self) -> tuple[float, float, float, float, float, float]:
+        """pdfminer's PDFPageInterpreter.process_page matrix for this box and rotation."""
+        x0, y0, x1, y1 = self.x0, self.y0, self.x1, self.y1
+        if self.rotation == 90:
+            return (0, -1, 1, 0, -y0, x1)
+        if self.rotation == 180:
+            return (-1, 0, 0, -1, x1, y1)
+        if self.rotation == 270:
+            return (0, 1, -1, 0, y1, -x0)
+        return (1, 0, 0, 1, -x0, -y0)
+
+
+def _mul(m: tuple, n: tuple) -> tuple:
+    """m then n (PDF row-vector convention, as pdfminer's mult_matrix(m, n))."""
+    a, b, c, d, e, f = m
+    a1, b1, c1, d1, e1, f1 = n
+    return (a * a1 + b * c1, a * b1 + b * d1, c * a1 + d * c1, c * b1 + d * d1,
+            e * a1 + f * c1 + e1, e * b1 + f * d1 + f1)
+
+
+class Page:
+    """One page read by PDFium, with pdfplumber-shaped characters and edges (both read lazily)."""
+
+    def __init__(self, pdf, index: int) -> None:
+        raw = _raw()
+        self.number = index + 1
+        self._page = pdf[index]
+        left, bottom, right, top = self._page.get_mediabox()
+        rotation = self._page.get_rotation() % 360
+        self.box = _Box(min(left, right), min(bottom, top), max(left, right), max(bottom, top),
+                        rotation if rotation in (90, 180, 270) else 0)
+        self.width = float(self.box.width)
+        self.height = float(self.box.height)
+        # pdfplumber adds the origin of its (rotated, inverted) MediaBox back to coordinates
+        if self.box.rotation in (90, 270):
+            self._dx, self._dtop = self.box.y0, -self.box.x0
+        else:
+            self._dx, self._dtop = self.box.x0, -self.box.y0
+        self._ctm = self.box.ctm()
+        self.n_objects = raw.FPDFPage_CountObjects(self._page.raw)
+        self._chars: list[dict] | None = None
+        self._edges: list[dict] | None = None
+        self.unmapped = 0
+        self.truncated = False
+        self._descents: dict[int | None, float] = {}
+
+    # --- coordinates ---------------------------------------------------------------------------
+
+    def _device(self, x: float, y: float) -> tuple[float, float]:
+        """PDF user space to pdfplumber's (x, top)."""
+        a, b, c, d, e, f = self._ctm
+        dx, dy = a * x + c * y + e, b * x + d * y + f
+        return dx + self._dx, self.height - dy + self._dtop
+
+    # --- characters ----------------------------------------------------------------------------
+
+    @property
+    def chars(self) -> list[dict]:
+        if self._chars is None:
+            self._chars = self._read_chars()
+        return self._chars
+
+    def _read_chars(self) -> list[dict]:
+        raw = _raw()
+        textpage = self._page.get_textpage()
+        try:
+            tp = textpage.raw
+            n = raw.FPDFText_CountChars(tp)
+            if n > MAX_CHARS:
+                self.truncated = True
+                n = MAX_CHARS
+            rect = raw.FS_RECTF()
+            m = raw.FS_MATRIX()
+            ox, oy = ctypes.c_double(), ctypes.c_double()
+            left, right, low, high = (ctypes.c_double() for _ in range(4))
+            out: list[dict] = []
+            unmapped = 0
+            rot = self._ctm[:4] + (0, 0)
+            for i in range(n):
+                if raw.FPDFText_IsGenerated(tp, i) == 1:
+                    continue
+                code = raw.FPDFText_GetUnicode(tp, i)
+                if code == 0 or code in (0xFFFE, 0xFFFF):
+                    continue
+                if raw.FPDFText_HasUnicodeMapError(tp, i) == 1:
+                    unmapped += 1
+                text = chr(code) if code < 0x110000 else "\ufffd"
+                if not raw.FPDFText_GetLooseCharBox(tp, i, rect):
+                    continue
+                raw.FPDFText_GetMatrix(tp, i, m)
+                size = raw.FPDFText_GetFontSize(tp, i)
+                xa, ta = self._device(rect.left, rect.bottom)
+                xb, tb = self._device(rect.right, rect.top)
+                a, b, c, d, _, _ = _mul((m.a, m.b, m.c, m.d, 0, 0), rot)
+                upright = a * d > 0 and b * c <= 0
+                x0, x1 = min(xa, xb), max(xa, xb)
+                if upright and b == 0 and c == 0:
+                    # pdfminer's box: baseline + the font's descent, up by the font size. The loose
+                    # box's bottom varies from glyph to glyph for some fonts, so it is rebuilt from
+                    # the origin and the font's descent (what pdfminer reads from the descriptor)
+                    # pdfminer's box: from the origin, baseline + the font's descent, up by the font
+                    # size. PDFium's loose box also covers ink overhanging the origin (the left edge
+                    # of 情 sits 0.2 pt early) and, for some fonts, its bottom varies from glyph to
+                    # glyph, so only its right edge (the advance) is kept
+                    height = size * abs(d)
+                    raw.FPDFText_GetCharOrigin(tp, i, ox, oy)
+                    x0, baseline = self._device(ox.value, oy.value)
+                    bottom = baseline - self._descent(raw, tp, i, size) * abs(d)
+                    if x1 - x0 > 3 * height or x1 <= x0:
+                        # a loose box PDFium got wrong (seen on WPS files: 200 pt wide): the advance of
+                        # a CJK character is one em; other characters end where their ink ends
+                        raw.FPDFText_GetCharBox(tp, i, left, right, low, high)
+                        ink_right, _ = self._device(right.value, oy.value)
+                        x1 = x0 + height if code >= 0x2E80 else max(ink_right, x0 + 0.25 * height)
+                    top = bottom - height
+                else:  # rotated or skewed text: PDFium's box as it stands
+                    top, bottom = min(ta, tb), max(ta, tb)
+                    height = bottom - top
+                out.append({"text": text, "x0": x0, "x1": x1, "top": top, "bottom": bottom,
+                            "size": height, "upright": upright})
+            self.unmapped = unmapped
+            return out
+        finally:
+            textpage.close()
+
+    def _descent(self, raw, tp, i: int, size: float) -> float:
+        """The descent (negative, text space units) of character i's font at `size`, cached per font."""
+        obj = raw.FPDFText_GetTextObject(tp, i)
+        font = raw.FPDFTextObj_GetFont(obj) if obj else None
+        if not font:
+            return 0.0
+        key = ctypes.cast(font, ctypes.c_void_p).value
+        per_em = self._descents.get(key)
+        if per_em is None:
+            value = ctypes.c_float()
+            ok = raw.FPDFFont_GetDescent(font, ctypes.c_float(1000.0), value)
+            per_em = value.value / 1000.0 if ok else 0.0
+            self._descents[key] = per_em
+        return per_em * size
+
+    # --- images and edges ----------------------------------------------------------------------
+
+    def _objects(self):
+        """(object, matrix to page space) for every page object, form XObjects opened."""
+        raw = _raw()
+        page = self._page.raw
+        stack = [(raw.FPDFPage_GetObject(page, i), None) for i in range(self.n_objects)]
+        m = raw.FS_MATRIX()
+        while stack:
+            obj, parent = stack.pop()
+            if not obj:
+                continue
+            kind = raw.FPDFPageObj_GetType(obj)
+            if kind == raw.FPDF_PAGEOBJ_FORM:
+                raw.FPDFPageObj_GetMatrix(obj, m)
+                own = (m.a, m.b, m.c, m.d, m.e, m.f)
+                matrix = _mul(own, parent) if parent else own
+                count = raw.FPDFFormObj_CountObjects(obj)
+                stack.extend((raw.FPDFFormObj_GetObject(obj, k), matrix) for k in range(max(0, count)))
+            else:
+                yield obj, kind, parent
+
+    def image_count(self) -> int:
+        raw = _raw()
+        return sum(1 for _, kind, _ in self._objects() if kind == raw.FPDF_PAGEOBJ_IMAGE)
+
+    @property
+    def edges(self) -> list[dict]:
+        if self._edges is None:
+            self._edges = self._read_edges()
+        return self._edges
+
+    def _read_edges(self) -> list[dict]:
+        raw = _raw()
+        m = raw.FS_MATRIX()
+        x, y = ctypes.c_float(), ctypes.c_float()
+        edges: list[dict] = []
+        for obj, kind, parent in self._objects():
+            if kind != raw.FPDF_PAGEOBJ_PATH:
+                continue
+            raw.FPDFPageObj_GetMatrix(obj, m)
+            own = (m.a, m.b, m.c, m.d, m.e, m.f)
+            a, b, c, d, e, f = _mul(own, parent) if parent else own
+            subpaths: list[list[tuple[float, float]]] = []
+            bezier = 0
+            for k in range(raw.FPDFPath_CountSegments(obj)):
+                seg = raw.FPDFPath_GetPathSegment(obj, k)
+                if not seg or not raw.FPDFPathSegment_GetPoint(seg, x, y):
+                    continue
+                point = self._device(a * x.value + c * y.value + e, b * x.value + d * y.value + f)
+                kind_s = raw.FPDFPathSegment_GetType(seg)
+                if kind_s == raw.FPDF_SEGMENT_MOVETO or not subpaths:
+                    subpaths.append([point])
+                    bezier = 0
+                elif kind_s == raw.FPDF_SEGMENT_BEZIERTO:
+                    bezier += 1
+                    if bezier % 3 == 0:  # the end point; the two before are control points
+                        subpaths[-1].append(point)
+                else:
+                    subpaths[-1].append(point)
+                if raw.FPDFPathSegment_GetClose(seg) and subpaths[-1][-1] != subpaths[-1][0]:
+                    subpaths[-1].append(subpaths[-1][0])
+            for pts in subpaths:
+                for (px, pt), (qx, qt) in zip(pts, pts[1:], strict=False):
+                    edge = _edge(px, pt, qx, qt)
+                    if edge is not None:
+                        edges.append(edge)
+        return edges
+
+    # --- pictures ------------------------------------------------------------------------------
+
+    def render_gray(self, dpi: int):
+        """The page as a greyscale numpy array (rows, columns) at `dpi`, rotation applied."""
+        bitmap = self._page.render(scale=dpi / 72.0, grayscale=True)
+        array = bitmap.to_numpy()
+        return array[..., 0].copy() if array.ndim == 3 else array.copy()
+
+    def close(self) -> None:
+        self._page.close()
+
+
+def _edge(px: float, pt: float, qx: float, qt: float, tol: float = 1e-3) -> dict | None:
+    if abs(pt - qt) <= tol and abs(px - qx) > tol:
+        x0, x1 = min(px, qx), max(px, qx)
+        return {"object_type": "line", "orientation": "h", "x0": x0, "x1": x1, "top": pt, "bottom": pt,
+                "doctop": pt, "width": x1 - x0, "height": 0.0}
+    if abs(px - qx) <= tol and abs(pt - qt) > tol:
+        top, bottom = min(pt, qt), max(pt, qt)
+        return {"object_type": "line", "orientation": "v", "x0": px, "x1": px, "top": top, "bottom": bottom,
+                "doctop": top, "width": 0.0, "height": bottom - top}
+    return None
+
+
+class Document:
+    """A PDF opened by PDFium: its metadata and pages."""
+
+    def __init__(self, data: bytes) -> None:
+        import pypdfium2 as pdfium
+
+        raw = _raw()
+        try:
+            self._pdf = pdfium.PdfDocument(data)
+        except pdfium.PdfiumError as exc:
+            if getattr(exc, "err_code", None) == raw.FPDF_ERR_PASSWORD:
+                raise ExtractionError("encrypted PDF (password required)") from None
+            if getattr(exc, "err_code", None) == raw.FPDF_ERR_SECURITY:
+                raise ExtractionError("encrypted PDF that cannot be opened (unsupported security handler)") from None
+            raise
+        self.n_pages = len(self._pdf)
+
+    @property
+    def metadata(self) -> dict:
+        try:
+            return dict(self._pdf.get_metadata_dict(skip_empty=True))
+        except Exception:  # damaged Info dictionaries are not worth failing for
+            return {}
+
+    def page(self, index: int) -> Page:
+        return Page(self._pdf, index)
+
+    def close(self) -> None:
+        self._pdf.close()
