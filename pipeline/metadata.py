@@ -24,6 +24,9 @@ _AGENCY_END = re.compile(
 )
 _TITLE_TAIL = re.compile(r"\s*(关于)?\s*(20\d{2}|19\d{2})?\s*年?度?\s*(政府信息公开|政务公开|信息公开).*$")
 _SPACES = re.compile(r"\s+")
+# saved or crawled pages open with labelled lines: `标题: …`, `发布时间: 2024-03-08 15:34`
+_LABELLED = re.compile(r"^(标题|题目|文章标题|发布时间|发布日期|发文日期|成文日期)[:：]")
+_DATE_LABELS = ("发布时间", "发布日期", "发文日期", "成文日期")
 
 
 @dataclass
@@ -42,7 +45,7 @@ def _clean(text: str) -> str:
 def _title(doc: Document) -> tuple[str | None, int | None]:
     paragraphs = [(i, b) for i, b in enumerate(doc.blocks[:12]) if isinstance(b, Paragraph) and b.text.strip()]
     for pos, (index, para) in enumerate(paragraphs):
-        text = _clean(para.text)
+        text = _LABELLED.sub("", _clean(para.text))
         if len(text) > 80 or not any(w in text for w in _REPORT_WORDS):
             continue
         partial = text[:4].isdigit() or text.startswith(("政府信息公开", "年度", "工作", "信息公开"))
@@ -122,6 +125,11 @@ def _metadata_date(doc: Document) -> str | None:
             if match:
                 y, m, d = (int(x) for x in match.groups())
                 return f"{y:04d}-{m:02d}-{d:02d}"
+    for block in doc.blocks[:12]:
+        text = _clean(block.text) if isinstance(block, Paragraph) else ""
+        if text.startswith(_DATE_LABELS) and (match := _ANY_DATE.search(text)):
+            y, m, d = (int(x) for x in match.groups())
+            return f"{y:04d}-{m:02d}-{d:02d}"
     return None
 
 

@@ -8,6 +8,7 @@ from pipeline.fields import all_fields, template_fields
 from pipeline.intermediate import Document, Table
 from pipeline.metadata import read_metadata
 from pipeline.report import Issue, Provenance, Report, ReportMeta, SourceInfo, nest
+from pipeline.runtogether import unglue
 from pipeline.sections import find_sections, section_texts
 from pipeline.tables import TableReading, read_tables
 
@@ -50,6 +51,7 @@ def _capped(issues: list[Issue]) -> list[Issue]:
 
 
 def normalise(doc: Document) -> Report:
+    doc, unglued = unglue(doc)
     reading = read_tables(doc)
     if not reading.tables_seen:
         raise NotAReportError("not an annual report table set: none of the template's three tables was found")
@@ -69,6 +71,7 @@ def normalise(doc: Document) -> Report:
         if table not in reading.tables_seen:
             issues.append(Issue(level="warning", code="table_missing", message=f"table {name} not found"))
     issues += [Issue(level=f.level, code=f.code, field=f.field, message=f.message) for f in reading.findings]
+    issues += [Issue(level="warning", code=u.code, message=u.message) for u in unglued]
     issues = _capped(issues)
 
     check_values = values

@@ -48,6 +48,19 @@ EXPECTED = {
     "txt_19": {"active_disclosure.licensing.decisions": 330, "active_disclosure.penalties.decisions": 1311,
                "active_disclosure.enforcement.decisions": 126},
     "txt_22": {"active_disclosure.normative_documents.issued": 0, "applications.new_received.total": 0},
+    # crawler get_text(): cells run together, cut apart by the template's column counts and arithmetic
+    "txt_23": {**row("new_received", 80, 1, 0, 0, 0, 0, 81), **row("granted", 22, 0, 0, 0, 0, 0, 22),
+               **row("partially_granted", 19, 1, 0, 0, 0, 0, 20), **row("unavailable_not_held", 31, 0, 0, 0, 0, 0, 31),
+               **row("other_other", 1, 0, 0, 0, 0, 0, 1), **row("results_total", 80, 1, 0, 0, 0, 0, 81),
+               **review(1, 1, 0, 0, 2, 4, 0, 0, 1, 5, 1, 0, 1, 0, 2),
+               "active_disclosure.regulations.in_force": 0, "active_disclosure.licensing.decisions": 2629,
+               "active_disclosure.penalties.decisions": 1330, "active_disclosure.enforcement.decisions": 54,
+               "active_disclosure.fees.amount_10k_yuan": 5949.088667,
+               "active_disclosure.normative_documents.issued": None},  # 77132470: no unique cut
+    "txt_24": {**row("new_received", 20, 0, 0, 0, 0, 1, 21), **row("granted", 6, 0, 0, 0, 0, 1, 7),
+               **row("other", 4, 0, 0, 0, 0, 0, 4), **row("results_total", 20, 0, 0, 0, 0, 1, 21),
+               **review(*[0] * 15), "active_disclosure.regulations.total_public": 7,
+               "active_disclosure.fees.previous_year_items": 35, "active_disclosure.fees.change": -15},
     "txt_25": {**row("new_received", 32, 2, 0, 0, 0, 0, 34), **row("results_total", 33, 2, 0, 0, 0, 0, 35),
                "applications.carried_over.total": 2, "applications.carried_forward.natural_person": 1,
                "active_disclosure.normative_documents.issued": 13,
@@ -58,7 +71,8 @@ EXPECTED = {
                **review(40, 0, 10, 5, 55, 2, 0, 4, 6, 12, 6, 0, 9, 7, 22)},
 }
 TEMPLATES = {"txt_04": "2019", "txt_11": "2019", "txt_13": "2019", "txt_14": "2019", "txt_15": "2019",
-             "txt_17": "2019", "txt_18": "2019", "txt_08": "2021", "txt_22": "2021", "txt_26": "2021"}
+             "txt_17": "2019", "txt_18": "2019", "txt_08": "2021", "txt_22": "2021", "txt_26": "2021",
+             "txt_23": "2021", "txt_24": "2019"}
 
 
 def _file(prefix: str) -> Path:
@@ -75,6 +89,12 @@ def test_visible_values(prefix: str) -> None:
 @pytest.mark.parametrize("prefix", sorted(TEMPLATES))
 def test_template_from_labels(prefix: str) -> None:
     assert convert(_file(prefix)).report.template == TEMPLATES[prefix]
+
+
+def test_metadata_from_a_crawlers_labelled_lines() -> None:
+    meta = convert(_file("txt_23")).report
+    assert (meta.title, meta.agency, meta.year, meta.published) == (
+        "平潭综合实验区2023年度政府信息公开工作年度报告", "平潭综合实验区", 2023, "2024-03-08")
 
 
 def test_metadata_from_two_line_titles() -> None:

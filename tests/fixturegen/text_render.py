@@ -4,6 +4,8 @@ Layouts: `tsv` (Word "save as text": merged positions as empty strings), `tika` 
 behind a tab, blank line between rows, cell line breaks kept), `pipe` (`a | b |`, only the cells
 that start in the row), `mdtable` (Markdown, merged text repeated in every spanned column),
 `mdpdf` (PDF-to-Markdown: `#` headings, `**bold**`, tab rows, the long table cut by a blank line).
+`crawler` (a crawler's get_text(): every text node of the page joined with nothing between, so the
+cells of a row run together; not in LAYOUTS because some runs cannot be cut apart unambiguously).
 """
 
 from __future__ import annotations
@@ -51,6 +53,8 @@ def _table(rows: list[list[RawCell]], layout: str) -> list[str]:
 
 def render_text(spec, layout: str) -> str:
     """The whole report in one text layout."""
+    if layout == "crawler":
+        return _crawler(spec)
     lines: list[str] = []
     for block in spec.blocks:
         if isinstance(block, tuple):
@@ -66,3 +70,16 @@ def render_text(spec, layout: str) -> str:
         if layout in ("mdpdf", "mdtable", "tika"):
             lines.append("")
     return "\n".join(lines) + "\n"
+
+
+def _crawler(spec) -> str:
+    """Headings, paragraphs and every cell's text in document order, joined into one line."""
+    parts: list[str] = []
+    for block in spec.blocks:
+        if isinstance(block, tuple):
+            parts.append(block[1])
+        elif isinstance(block, str):
+            parts.append(block)
+        else:
+            parts.extend(c.text.replace("\n", "") for row in block for c in row)
+    return "".join(parts) + "\n"
