@@ -10,6 +10,7 @@ import io
 import random
 import re
 import zipfile
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -244,7 +245,8 @@ def _mutation(path: Path, ops: list[Callable[[bytes, random.Random], bytes]], se
         for op in ops:
             try:
                 data = op(data, rng)
-            except (zipfile.BadZipFile, ValueError, EOFError, KeyError, OSError):  # a previous op broke the zip
+            except (zipfile.BadZipFile, zlib.error, ValueError, EOFError, KeyError, OSError, RuntimeError,
+                    NotImplementedError):  # a previous op broke the zip, so a zip-level op cannot read it
                 data = flip(data, rng)
         return data
 

@@ -17,6 +17,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import warnings
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
@@ -61,6 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-specials", action="store_true", help="only the random mutations")
     parser.add_argument("--only", default="", help="run only cases whose name contains this")
     args = parser.parse_args(argv)
+    warnings.filterwarnings("ignore", "Duplicate name")  # zip_dup_member writes a member twice on purpose
 
     cases = build_cases(args.cases, args.seed, specials=not args.no_specials)
     if args.only:
