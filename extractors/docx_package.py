@@ -36,7 +36,7 @@ def parse_xml(data: bytes) -> etree._Element:
     try:
         return etree.fromstring(data, _PARSER)
     except etree.XMLSyntaxError as exc:
-        raise ExtractionError(f"broken XML in the document: {exc.msg}") from None
+        raise ExtractionError(f"broken XML in the document: {' '.join(str(exc.msg).split())}") from None
 
 
 @dataclass

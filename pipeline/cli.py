@@ -21,7 +21,8 @@ DOC_SUFFIXES = {".txt", ".md", ".docx", ".doc", ".wps", ".rtf", ".odt", ".pdf", 
 
 
 def _fail_line(path: Path | str, reason: str) -> None:
-    typer.echo(f"{path}: {reason}", err=True)
+    """One line, whatever the reason holds (libraries' messages can carry newlines)."""
+    typer.echo(f"{path}: {' '.join(reason.split())}", err=True)
 
 
 def _inputs(paths: list[Path], recursive: bool) -> list[tuple[Path, Path]]:
