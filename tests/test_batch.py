@@ -241,8 +241,7 @@ def test_pool_tasks_queued_behind_a_hung_or_dying_task_are_not_lost() -> None:
         results: dict = {}
         for first in ("hang", "die"):
             pool.submit(first, {"do": first})
-            pool.submit(f"after-{first}", {"do": "work"})  # sent to the same worker, behind it
-            assert not pool.free()
+            pool.submit(f"after-{first}", {"do": "work"})  # sent to the same worker, behind it (unless it died)
             deadline = time.monotonic() + 15
             while f"after-{first}" not in results and time.monotonic() < deadline:
                 results.update(pool.poll(0.2))
