@@ -198,6 +198,8 @@ def _metadata(info: dict) -> dict[str, str]:
         value = info.get(key)
         if isinstance(value, bytes):
             value = value.decode("utf-16" if value.startswith(b"\xfe\xff") else "latin-1", "replace")
+        if isinstance(value, str) and value.startswith("ÿþ"):
+            value = _utf16le_from_pdfdoc(value)
         if not isinstance(value, str) or not value.strip():
             continue
         value = value.strip()
@@ -208,6 +210,20 @@ def _metadata(info: dict) -> dict[str, str]:
                 value = datetime(*parts).isoformat()
         out[name] = value
     return out
+
+
+def _utf16le_from_pdfdoc(value: str) -> str:
+    """A string WPS wrote as UTF-16LE with a byte order mark, which pdfminer decoded as PDFDocEncoding."""
+    from pdfminer.utils import PDFDocEncoding
+
+    inverse: dict[str, int] = {}
+    for code, ch in enumerate(PDFDocEncoding):
+        inverse.setdefault(ch, code)  # undefined codes decode to "\x00" too: keep 0
+    try:
+        raw = bytes(inverse[ch] for ch in value)
+    except (KeyError, ValueError):
+        return value
+    return raw[2:].decode("utf-16-le", "replace")
 
 
 def _engine() -> str:
@@ -363,6 +379,13 @@ def _continues(prev: _Para, nxt: _Para) -> bool:
 
 
 def extract(path: Path, data: bytes, fmt: str) -> Document:
+    from extractors.pdf_pdfium import LOCK
+
+    with LOCK:  # PDFium is used by both routes (pdfplumber renders with it) and is not thread-safe
+        return _extract(path, data, fmt)
+
+
+def _extract(path: Path, data: bytes, fmt: str) -> Document:
     opened = _open_pdfium(data) if _parser() == "pdfium" else None
     if opened is None:
         opened = _open_plumber(data)

@@ -25,9 +25,14 @@ text and loses its tables, with a warning.
 from __future__ import annotations
 
 import ctypes
+import threading
 from dataclasses import dataclass
 
 from pipeline.errors import ExtractionError
+
+# PDFium is not thread-safe (pypdfium2's documentation says so): one document at a time per process,
+# whatever thread asks (dask workers run tasks in threads)
+LOCK = threading.RLock()
 
 MAX_OBJECTS = 20_000
 MAX_CHARS = 40_000  # characters read from one page (a dense A4 page has < 3,000)
@@ -120,6 +125,7 @@ class Page:
         return self._chars
 
     def _read_chars(self) -> list[dict]:
+        """The page's characters; about 10 µs each (ctypes calls), so per-object values are cached."""
         raw = _raw()
         textpage = self._page.get_textpage()
         try:
@@ -128,74 +134,97 @@ class Page:
             if n > MAX_CHARS:
                 self.truncated = True
                 n = MAX_CHARS
+            if n <= 0:
+                return []
+            text = textpage.get_text_range(0, n)
+            if len(text) != n:  # surrogate pairs: one code per character instead
+                text = "".join(chr(raw.FPDFText_GetUnicode(tp, i) or 0xFFFE) for i in range(n))
             rect = raw.FS_RECTF()
             m = raw.FS_MATRIX()
             ox, oy = ctypes.c_double(), ctypes.c_double()
             left, right, low, high = (ctypes.c_double() for _ in range(4))
+            a0, b0, c0, d0, e0, f0 = self._ctm
+            dx, dtop, page_h = self._dx, self._dtop, self.height
+            rot = (a0, b0, c0, d0, 0, 0)
+            objects: dict[int | None, tuple] = {}
             out: list[dict] = []
-            unmapped = 0
-            rot = self._ctm[:4] + (0, 0)
-            for i in range(n):
-                if raw.FPDFText_IsGenerated(tp, i) == 1:
+            kept: list[int] = []
+            for i, ch in enumerate(text):
+                # whitespace (including the spaces and line ends PDFium generates) is never used:
+                # lines are rebuilt from gaps, as from pdfminer's characters
+                if ch.isspace() or ch in "\x00\ufffe\uffff":
                     continue
-                code = raw.FPDFText_GetUnicode(tp, i)
-                if code == 0 or code in (0xFFFE, 0xFFFF):
-                    continue
-                if raw.FPDFText_HasUnicodeMapError(tp, i) == 1:
-                    unmapped += 1
-                text = chr(code) if code < 0x110000 else "\ufffd"
+                obj = raw.FPDFText_GetTextObject(tp, i)
+                key = ctypes.c_void_p.from_buffer(obj).value if obj else None
+                info = objects.get(key)
+                if info is None:
+                    raw.FPDFText_GetMatrix(tp, i, m)
+                    size = raw.FPDFText_GetFontSize(tp, i)
+                    a, b, c, d, _, _ = _mul((m.a, m.b, m.c, m.d, 0, 0), rot)
+                    upright = a * d > 0 and b * c <= 0
+                    straight = upright and b == 0 and c == 0
+                    height = size * abs(d)
+                    descent = self._descent(raw, obj) * height if straight else 0.0
+                    info = objects[key] = (upright, straight, height, descent)
+                upright, straight, height, descent = info
                 if not raw.FPDFText_GetLooseCharBox(tp, i, rect):
                     continue
-                raw.FPDFText_GetMatrix(tp, i, m)
-                size = raw.FPDFText_GetFontSize(tp, i)
-                xa, ta = self._device(rect.left, rect.bottom)
-                xb, tb = self._device(rect.right, rect.top)
-                a, b, c, d, _, _ = _mul((m.a, m.b, m.c, m.d, 0, 0), rot)
-                upright = a * d > 0 and b * c <= 0
-                x0, x1 = min(xa, xb), max(xa, xb)
-                if upright and b == 0 and c == 0:
-                    # pdfminer's box: baseline + the font's descent, up by the font size. The loose
-                    # box's bottom varies from glyph to glyph for some fonts, so it is rebuilt from
-                    # the origin and the font's descent (what pdfminer reads from the descriptor)
+                xa = a0 * rect.left + c0 * rect.bottom + e0 + dx
+                ta = page_h - (b0 * rect.left + d0 * rect.bottom + f0) + dtop
+                xb = a0 * rect.right + c0 * rect.top + e0 + dx
+                tb = page_h - (b0 * rect.right + d0 * rect.top + f0) + dtop
+                x0, x1 = (xa, xb) if xa <= xb else (xb, xa)
+                if straight:
                     # pdfminer's box: from the origin, baseline + the font's descent, up by the font
                     # size. PDFium's loose box also covers ink overhanging the origin (the left edge
                     # of 情 sits 0.2 pt early) and, for some fonts, its bottom varies from glyph to
                     # glyph, so only its right edge (the advance) is kept
-                    height = size * abs(d)
                     raw.FPDFText_GetCharOrigin(tp, i, ox, oy)
-                    x0, baseline = self._device(ox.value, oy.value)
-                    bottom = baseline - self._descent(raw, tp, i, size) * abs(d)
+                    x0 = a0 * ox.value + c0 * oy.value + e0 + dx
+                    baseline = page_h - (b0 * ox.value + d0 * oy.value + f0) + dtop
+                    bottom = baseline - descent
                     if x1 - x0 > 3 * height or x1 <= x0:
                         # a loose box PDFium got wrong (seen on WPS files: 200 pt wide): the advance of
                         # a CJK character is one em; other characters end where their ink ends
                         raw.FPDFText_GetCharBox(tp, i, left, right, low, high)
-                        ink_right, _ = self._device(right.value, oy.value)
-                        x1 = x0 + height if code >= 0x2E80 else max(ink_right, x0 + 0.25 * height)
+                        ink_right = a0 * right.value + c0 * oy.value + e0 + dx
+                        x1 = x0 + height if ord(ch) >= 0x2E80 else max(ink_right, x0 + 0.25 * height)
                     top = bottom - height
+                    size = height
                 else:  # rotated or skewed text: PDFium's box as it stands
-                    top, bottom = min(ta, tb), max(ta, tb)
-                    height = bottom - top
-                out.append({"text": text, "x0": x0, "x1": x1, "top": top, "bottom": bottom,
-                            "size": height, "upright": upright})
-            self.unmapped = unmapped
+                    top, bottom = (ta, tb) if ta <= tb else (tb, ta)
+                    size = bottom - top
+                out.append({"text": ch, "x0": x0, "x1": x1, "top": top, "bottom": bottom,
+                            "size": size, "upright": upright})
+                kept.append(i)
+            self.unmapped = self._unmapped(raw, tp, kept)
             return out
         finally:
             textpage.close()
 
-    def _descent(self, raw, tp, i: int, size: float) -> float:
-        """The descent (negative, text space units) of character i's font at `size`, cached per font."""
-        obj = raw.FPDFText_GetTextObject(tp, i)
+    @staticmethod
+    def _unmapped(raw, tp, kept: list[int], sample: int = 64) -> int:
+        """How many characters PDFium could not map to Unicode, estimated from an even sample."""
+        if not kept:
+            return 0
+        step = max(1, len(kept) // sample)
+        picked = kept[::step]
+        errors = sum(1 for i in picked if raw.FPDFText_HasUnicodeMapError(tp, i) == 1)
+        return round(errors * len(kept) / len(picked))
+
+    def _descent(self, raw, obj) -> float:
+        """The descent of a text object's font, per unit of font size (negative), cached per font."""
         font = raw.FPDFTextObj_GetFont(obj) if obj else None
         if not font:
             return 0.0
-        key = ctypes.cast(font, ctypes.c_void_p).value
+        key = ctypes.c_void_p.from_buffer(font).value
         per_em = self._descents.get(key)
         if per_em is None:
             value = ctypes.c_float()
             ok = raw.FPDFFont_GetDescent(font, ctypes.c_float(1000.0), value)
             per_em = value.value / 1000.0 if ok else 0.0
             self._descents[key] = per_em
-        return per_em * size
+        return per_em
 
     # --- images and edges ----------------------------------------------------------------------
 

@@ -401,6 +401,23 @@ def test_real_vertical_label_and_stitching() -> None:
     assert not any(t.strip("-— ").isdigit() for t in paragraphs)
 
 
+SAMPLES = Path(__file__).resolve().parents[1] / "samples" / "pdf"
+AGREE = sorted(REAL.glob("pdf_*.pdf")) + sorted(SAMPLES.glob("*.pdf"))
+
+
+@pytest.mark.parametrize("path", AGREE, ids=[f"{p.parent.name}/{p.stem}" for p in AGREE])
+def test_pdfium_and_pdfminer_parsers_agree(path: Path, monkeypatch) -> None:
+    """PDFium's characters and edges stand in for pdfminer's: the same report, metadata included."""
+    def run(parser: str) -> dict:
+        monkeypatch.setenv("NIANBAO_PDF_PARSER", parser)
+        data = convert(path).model_dump(by_alias=True)
+        data.pop("provenance")  # bboxes differ by font descents (PDFium's where pdfminer reads 0)
+        data["source"].pop("extractor", None)
+        return data
+
+    assert run("pdfium") == run("pdfminer")
+
+
 # --- dev corpus -----------------------------------------------------------------------------------
 
 DEV_PDFS = sorted(DEV.glob("dev_*.pdf")) if DEV.exists() else []
