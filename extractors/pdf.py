@@ -80,7 +80,8 @@ class _PlumberPage:
         """Why the page must not be parsed at all (pdfminer would take minutes)."""
         size = pdf_guard.content_bytes(self.page.page_obj)
         if size > pdf_guard.MAX_CONTENT_BYTES:
-            return f"its content streams hold more than {pdf_guard.MAX_CONTENT_BYTES // 1_000_000} MB of drawing instructions"
+            return (f"its content streams and the forms they draw amount to more than "
+                    f"{pdf_guard.MAX_CONTENT_BYTES // 1_000_000} MB of drawing instructions")
         return None
 
     def tables_skip_reason(self) -> str | None:
@@ -107,13 +108,21 @@ class _PlumberPage:
 
 
 class _PdfiumPage:
-    """pdf_pdfium.Page plus the limits."""
+    """pdf_pdfium.Page plus the limits; a page over `pdf_guard.MAX_PDFIUM_BYTES` is never loaded."""
 
-    def __init__(self, page) -> None:
-        self._page = page
-        self.number, self.width, self.height = page.number, page.width, page.height
+    def __init__(self, doc, index: int, cost: int | None) -> None:
+        self.number = index + 1
+        self._page = None
+        if cost is not None and cost > pdf_guard.MAX_PDFIUM_BYTES:
+            self.width, self.height = doc.page_size(index)
+        else:
+            self._page = doc.page(index)
+            self.width, self.height = self._page.width, self._page.height
 
     def skip_reason(self) -> str | None:
+        if self._page is None:
+            return (f"its content streams and the forms they draw amount to more than "
+                    f"{pdf_guard.MAX_PDFIUM_BYTES // 1_000_000} MB of drawing instructions")
         return None
 
     def tables_skip_reason(self) -> str | None:
@@ -121,6 +130,8 @@ class _PdfiumPage:
 
         if self._page.n_objects > MAX_OBJECTS:
             return f"it holds {self._page.n_objects:,} graphic objects (more than {MAX_OBJECTS:,})"
+        if self._page.object_count(MAX_OBJECTS + 1) > MAX_OBJECTS:
+            return f"it holds more than {MAX_OBJECTS:,} graphic objects (inside forms)"
         return None
 
     @property
@@ -142,7 +153,8 @@ class _PdfiumPage:
         return self._page.render_gray(dpi)
 
     def close(self) -> None:
-        self._page.close()
+        if self._page is not None:
+            self._page.close()
 
 
 def _parser() -> str:
@@ -160,7 +172,15 @@ def _open_pdfium(data: bytes):
         raise
     except Exception:  # not a PDF PDFium can repair: let pdfminer try
         return None
-    return doc.metadata, doc.n_pages, lambda i: _PdfiumPage(doc.page(i)), doc.close
+    # what each page would cost PDFium to load, from pdfminer's object layer (None: it cannot tell)
+    costs = pdf_guard.page_costs(data) or []
+    if len(costs) != doc.n_pages:
+        costs = []
+
+    def page(i: int) -> _PdfiumPage:
+        return _PdfiumPage(doc, i, costs[i] if costs else None)
+
+    return doc.metadata, doc.n_pages, page, doc.close
 
 
 def _open_plumber(data: bytes):

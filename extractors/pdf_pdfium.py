@@ -228,25 +228,41 @@ class Page:
 
     # --- images and edges ----------------------------------------------------------------------
 
-    def _objects(self):
-        """(object, matrix to page space) for every page object, form XObjects opened."""
+    def _objects(self, limit: int | None = None):
+        """(object, type, matrix of its form or None) for the page's objects, form XObjects opened.
+
+        Walks at most `limit` objects (default MAX_OBJECTS), nested ones included: a hostile page
+        may hold a million of them, at the top level or inside one form.
+        """
         raw = _raw()
-        page = self._page.raw
-        stack = [(raw.FPDFPage_GetObject(page, i), None) for i in range(self.n_objects)]
+        limit = MAX_OBJECTS if limit is None else limit
         m = raw.FS_MATRIX()
+        visited = 0
+        # (is a form, handle, next index, count, matrix of the form)
+        stack: list[tuple[bool, object, int, int, tuple | None]] = [(False, self._page.raw, 0, self.n_objects, None)]
         while stack:
-            obj, parent = stack.pop()
-            if not obj:
-                continue
-            kind = raw.FPDFPageObj_GetType(obj)
-            if kind == raw.FPDF_PAGEOBJ_FORM:
-                raw.FPDFPageObj_GetMatrix(obj, m)
-                own = (m.a, m.b, m.c, m.d, m.e, m.f)
-                matrix = _mul(own, parent) if parent else own
-                count = raw.FPDFFormObj_CountObjects(obj)
-                stack.extend((raw.FPDFFormObj_GetObject(obj, k), matrix) for k in range(max(0, count)))
-            else:
+            is_form, handle, index, count, parent = stack.pop()
+            while index < count:
+                if visited >= limit:
+                    return
+                obj = (raw.FPDFFormObj_GetObject if is_form else raw.FPDFPage_GetObject)(handle, index)
+                index += 1
+                visited += 1
+                if not obj:
+                    continue
+                kind = raw.FPDFPageObj_GetType(obj)
+                if kind == raw.FPDF_PAGEOBJ_FORM:
+                    raw.FPDFPageObj_GetMatrix(obj, m)
+                    own = (m.a, m.b, m.c, m.d, m.e, m.f)
+                    stack.append((is_form, handle, index, count, parent))
+                    stack.append((True, obj, 0, max(0, raw.FPDFFormObj_CountObjects(obj)),
+                                  _mul(own, parent) if parent else own))
+                    break
                 yield obj, kind, parent
+
+    def object_count(self, limit: int) -> int:
+        """Graphic objects on the page, those inside forms included, counted up to `limit`."""
+        return sum(1 for _ in self._objects(limit))
 
     def image_count(self) -> int:
         raw = _raw()
@@ -345,6 +361,11 @@ class Document:
 
     def page(self, index: int) -> Page:
         return Page(self._pdf, index)
+
+    def page_size(self, index: int) -> tuple[float, float]:
+        """Width and height of a page (rotation applied) without loading it."""
+        width, height = self._pdf.get_page_size(index)
+        return float(width), float(height)
 
     def close(self) -> None:
         self._pdf.close()

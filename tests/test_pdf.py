@@ -268,21 +268,44 @@ def test_encrypted_pdfs(encrypted) -> None:
 NIANBAO = Path(sys.executable).with_name("nianbao")
 
 
-def _convert_cli(path: Path, out: Path, env: dict | None = None, timeout: float = 60) -> subprocess.CompletedProcess:
+def _convert_cli(path: Path, out: Path, env: dict | None = None, timeout: float = 60,
+                 memory: int | None = None) -> subprocess.CompletedProcess:
+    """`nianbao convert` in a subprocess; `memory` bytes of address space at most (a regression fails, not the machine)."""
     import os
+    import resource
+
+    def limit() -> None:
+        if memory:
+            resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
 
     return subprocess.run([str(NIANBAO), "convert", str(path), "-o", str(out)], capture_output=True, text=True,
-                          timeout=timeout, env={**os.environ, **(env or {})})
+                          timeout=timeout, env={**os.environ, **(env or {})}, preexec_fn=limit)
+
+
+def _forms_drawing_forms(levels: int = 3, fan: int = 100) -> bytes:
+    """4 KB whose page draws a form that draws a form `fan` times, `levels` deep: 10^6 forms of 40 lines."""
+    generators = pytest.importorskip("tests.fuzz.generators")
+    stream = generators._stream
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [4 0 R] /Count 1 >>", generators._FONT,
+               b"", stream(generators._text_ops(["Report"]) + b"\n/F Do\n"),
+               stream(b"0.5 w 10 10 m 500 10 l S\n" * 40, b"/Type /XObject /Subtype /Form /BBox [0 0 600 800] ")]
+    for level in range(levels):
+        objects.append(stream(b"/F Do\n" * fan, b"/Type /XObject /Subtype /Form /BBox [0 0 600 800] "
+                                               b"/Resources << /XObject << /F %d 0 R >> >> " % (6 + level)))
+    objects[3] = (b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R >> "
+                  b"/XObject << /F %d 0 R >> >> /Contents 5 0 R >>" % len(objects))
+    return generators.pdf_from_objects(objects)
 
 
 @pytest.mark.parametrize("parser", ["pdfium", "pdfminer"])
-@pytest.mark.parametrize("generator", ["pdf_reference_loop", "pdf_huge_content"])
+@pytest.mark.parametrize("generator", ["pdf_reference_loop", "pdf_huge_content", "forms_drawing_forms"])
 def test_hostile_pdf_ends_with_one_line(tmp_path, generator: str, parser: str) -> None:
     generators = pytest.importorskip("tests.fuzz.generators")
     path = tmp_path / f"{generator}.pdf"
-    path.write_bytes(getattr(generators, generator)())
-    # a hang shows as subprocess.TimeoutExpired; the bound is loose for loaded machines (typical: ~1 s)
-    run = _convert_cli(path, tmp_path / "out", env={"NIANBAO_PDF_PARSER": parser}, timeout=60)
+    path.write_bytes(_forms_drawing_forms() if generator == "forms_drawing_forms" else getattr(generators, generator)())
+    # a hang shows as subprocess.TimeoutExpired, a blow-up as a MemoryError or a kill; the bounds are loose
+    # for loaded machines (typical: under 1 s and 150 MB)
+    run = _convert_cli(path, tmp_path / "out", env={"NIANBAO_PDF_PARSER": parser}, timeout=60, memory=2 << 30)
     assert "Traceback" not in run.stderr + run.stdout
     if run.returncode == 0:
         assert (tmp_path / "out" / f"{path.name}.json").exists()
