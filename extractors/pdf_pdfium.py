@@ -7,10 +7,14 @@ and coordinates (top-left origin, y down, the MediaBox and /Rotate applied as pd
 that everything downstream (pdfplumber's own table finder included, see
 pdf_tables.tables_from_edges) runs unchanged:
 
-- characters: text, x0, x1, top, bottom, size, upright. x0/x1/bottom are PDFium's "loose" box
-  (advance width, baseline + font descent); top is bottom minus the font size, which is
-  pdfminer's box height, so line heights and sizes agree with pdfplumber's. Characters PDFium
-  generated itself (spaces, line ends it inferred) are dropped, as pdfminer never makes them.
+- characters: text, x0, x1, top, bottom, size, upright, as pdfminer makes them: x0 at the
+  origin, bottom at the baseline plus the font's descent, top one font size above; x1 is the
+  right edge of PDFium's "loose" box (the advance). Where the font descriptor declares a descent,
+  this is pdfminer's box to the rounding; where it declares 0 (LibreOffice's fonts), PDFium's
+  descent is the font's real one, so boxes sit ~0.12 em lower than pdfminer's (the test suite
+  compares both parsers' reports). Whitespace, including what PDFium generates, is dropped: lines
+  are rebuilt from gaps. Loose boxes PDFium gets wrong (200 pt wide on some WPS files) are
+  rebuilt from the origin.
 - edges: every axis-parallel segment of every painted path, including paths inside form
   XObjects, as pdfplumber derives them from pdfminer's lines, rects and curves (Bézier control
   points skipped, closed subpaths closed).
