@@ -14,6 +14,9 @@ COLUMNS = APPLICANTS + ["total"]
 FLOW_ROWS = ("new_received", "carried_over", "results_total", "carried_forward")
 REVIEW_GROUPS = ("review", "litigation_direct", "litigation_after_review")
 REVIEW_PARTS = ("upheld", "corrected", "other", "pending")
+# Within one row, consecutive runs of cells whose last is the sum of the others: table 三's seven
+# columns (row_total), table 四's three groups of five (review_litigation.total).
+ROW_SUM_RUNS = {"t3": (len(COLUMNS),), "t4": tuple(len(REVIEW_PARTS) + 1 for _ in REVIEW_GROUPS)}
 
 
 def _numbers(values: dict, keys: list[str]) -> list[float] | None:

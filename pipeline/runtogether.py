@@ -12,14 +12,15 @@ treats it like any other table.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache
 
-from pipeline.checks import run_checks
+from pipeline.checks import ROW_SUM_RUNS, run_checks
 from pipeline.fields import all_fields
 from pipeline.intermediate import Cell, Document, Paragraph, Table
 from pipeline.labels import fold, labels
@@ -28,13 +29,14 @@ from pipeline.labels import fold, labels
 _RUN = re.compile(r"-?\d(?:\d|\.(?=\d)|\s+(?=-?\d)|-(?=\d))*")
 _LIST_MARK = "．.、"  # `2.其他法律…`: a digit followed by one of these starts the next label
 _QUICK = re.compile(r"[\u4e00-\u9fff）][\d\s]{6,}[\u4e00-\u9fff（]")  # glued rows look like this
+_COUNT = re.compile(r"0|[1-9]\d{0,8}")  # a count cell: table 三's cells are counts
 _PIECE = re.compile(r"-?(?:0|[1-9]\d{0,8})(?:\.\d+)?")  # one cell: no leading zeros, ≤ 9 digits
 MIN_ROWS = 3
 HEADER_SPAN = 40  # characters within which a header's first three column labels fall  # fewer recognised rows than this is prose that happens to hold numbers
-MAX_CUTS = 20_000
-MAX_CANDIDATES = 12  # cuts per row kept for the joint solve of table 三
-MAX_COMBINATIONS = 20_000
-ROW_RULES = ("applications.row_total", "review_litigation.total")  # the rules within one row
+MAX_STEPS = 30_000  # search steps per run; a run needing more is left null
+MAX_PIECE = 11  # characters in one cell: 9 digits, a minus, a decimal point (decimals: see _PIECE)
+MAX_CANDIDATES = 40  # cuts per row kept for the joint solve of table 三
+MAX_COMBINATIONS = 20000
 
 
 @dataclass
@@ -124,7 +126,7 @@ def _table_from(text: str, issues: list[Issue]) -> tuple[Table, int, int] | None
                 continue
         fields = _fields(table, key, template)
         if fields:
-            rows.append(_Row(run.label.strip(), table, key, fields, _row_cuts(run.digits, fields),
+            rows.append(_Row(run.label.strip(), table, key, fields, _row_cuts(run.digits, table, len(fields)),
                              begin + run.start - len(run.label), begin + run.end))
     while rows and not rows[-1].cuts:  # prose after the table
         rows.pop()
@@ -171,18 +173,19 @@ def _header_start(text: str) -> int | None:
     return None
 
 
-def _row_cuts(digits: str, fields: tuple[str, ...]) -> list[list[str]]:
-    """The cuts of one run that pass the rules within its row (at most MAX_CANDIDATES + 1)."""
-    if len(fields) == 1:
+def _row_cuts(digits: str, table: str, n: int) -> list[list[str]]:
+    """The cuts of one run that hold the sums within its row (at most MAX_CANDIDATES + 1)."""
+    if n == 1:
         return [[digits]] if _PIECE.fullmatch(digits) else []
-    out: list[list[str]] = []
-    for pieces in _cuts(digits, len(fields)):
-        values = dict(zip(fields, (float(p) for p in pieces), strict=True))
-        if all(check.ok for check in run_checks(values) if check.rule in ROW_RULES):
-            out.append(pieces)
-            if len(out) > MAX_CANDIDATES:
-                break
-    return out
+    sums = ROW_SUM_RUNS.get(table, ())
+    if sum(sums) != n:
+        sums = ()  # table 二: no rule within a row, nor across rows; two cuts are already too many
+    limit = MAX_CANDIDATES + 1 if sums else 2
+    found = _cuts_ending_in_their_sum(digits, n) if sums == (n,) else _cuts(digits, n, sums)
+    try:
+        return list(itertools.islice(found, limit))
+    except _TooMany:
+        return []  # undecided: left null like a run with no cut
 
 
 def _resolve(rows: list[_Row]) -> list[list[str] | None]:
@@ -275,26 +278,90 @@ def _fields(table: str, key: str | None, template: str) -> tuple[str, ...]:
     return ()
 
 
-def _cuts(digits: str, n: int) -> Iterator[list[str]]:
-    """Every way of cutting the run into n cells (no leading zeros, a minus only in front)."""
+def _cuts(digits: str, n: int, sums: tuple[int, ...] = ()) -> Iterator[list[str]]:
+    """Every way of cutting the run into n cells (no leading zeros, a minus only in front). With `sums`
+    (run lengths whose last cell is the sum of the others), the sum is not searched for but read off,
+    which prunes almost every branch."""
+    ends = set(itertools.accumulate(sums))  # cell counts after which a sum cell comes
     count = 0
 
-    def walk(pos: int, left: int, acc: list[str]) -> Iterator[list[str]]:
+    def walk(pos: int, acc: list[str]) -> Iterator[list[str]]:
         nonlocal count
-        if count > MAX_CUTS:
-            return
+        count += 1
+        if count > MAX_STEPS:  # past this the run counts as ambiguous: no cut is guessed
+            raise _TooMany
+        left = n - len(acc)
         if left == 0:
             if pos == len(digits):
-                count += 1
                 yield list(acc)
             return
-        if len(digits) - pos < left:  # every cell needs at least one character
+        if not left <= len(digits) - pos <= left * MAX_PIECE:  # every cell holds 1 to MAX_PIECE characters
             return
-        for end in range(pos + 1, min(len(digits), pos + 11) + 1):
+        if len(acc) + 1 in ends:  # this cell is the sum of the run's other cells
+            start = max((e for e in ends if e <= len(acc)), default=0)
+            try:
+                total = sum(int(p) for p in acc[start:])
+            except ValueError:  # a decimal: sums of cuts only hold for counts
+                return
+            piece = str(total)
+            if digits.startswith(piece, pos):
+                acc.append(piece)
+                yield from walk(pos + len(piece), acc)
+                acc.pop()
+            return
+        for end in range(pos + 1, min(len(digits), pos + MAX_PIECE) + 1):
             piece = digits[pos:end]
             if _PIECE.fullmatch(piece):
                 acc.append(piece)
-                yield from walk(end, left - 1, acc)
+                yield from walk(end, acc)
                 acc.pop()
 
-    yield from walk(0, n, [])
+    yield from walk(0, [])
+
+
+def _cuts_ending_in_their_sum(digits: str, n: int) -> Iterator[list[str]]:
+    """The cuts of a row whose last cell is the sum of the others (table 三): the sum is a suffix of
+    the run, so try each, then cut the rest into cells that add up to it (no cell exceeds it)."""
+    budget = [MAX_STEPS]
+    for length in range(1, min(MAX_PIECE, len(digits) - n + 1) + 1):
+        total = digits[-length:]
+        if _COUNT.fullmatch(total):
+            for cells in _solver(digits[:-length], budget)(0, n - 1, int(total)):
+                yield [*cells, total]
+
+
+def _solver(head: str, budget: list[int]) -> Callable[[int, int, int], tuple[tuple[str, ...], ...]]:
+    """_summing over one head, memoised."""
+
+    @functools.cache
+    def solve(pos: int, left: int, remaining: int) -> tuple[tuple[str, ...], ...]:
+        return _summing(head, pos, left, remaining, budget, solve)
+
+    return solve
+
+
+def _summing(head: str, pos: int, left: int, remaining: int, budget: list[int],
+             solve: Callable[[int, int, int], tuple[tuple[str, ...], ...]]) -> tuple[tuple[str, ...], ...]:
+    """Up to MAX_CANDIDATES + 1 cuts of head[pos:] into `left` counts adding up to `remaining`
+    (memoised through `solve`: the same rest of the run is only cut once)."""
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise _TooMany
+    widest = len(str(remaining))  # no cell exceeds what is left to add up
+    if not left <= len(head) - pos <= left * widest:
+        return ()
+    if left == 1:
+        piece = head[pos:]
+        return ((piece,),) if _COUNT.fullmatch(piece) and int(piece) == remaining else ()
+    found: list[tuple[str, ...]] = []
+    for end in range(pos + 1, min(len(head) - left + 1, pos + widest) + 1):
+        piece = head[pos:end]
+        if _COUNT.fullmatch(piece) and (value := int(piece)) <= remaining:
+            found += [(piece, *rest) for rest in solve(end, left - 1, remaining - value)]
+            if len(found) > MAX_CANDIDATES:
+                break
+    return tuple(found[:MAX_CANDIDATES + 1])
+
+
+class _TooMany(Exception):
+    """The search for cuts ran past its budget."""
