@@ -22,15 +22,8 @@ _NUMBERED = re.compile(r"^(?:\d{1,2}\s*[.、．]|[（(][一二三四五六七八
 _NUMBER = re.compile(r"^[-+−]?\d[\d,，]*(?:\.\d+)?\s*(?:%|元|万元|件|个)?$")
 
 
-@dataclass
-class Seg:
-    x0: float
-    top: float
-    x1: float
-    bottom: float
-    text: str
-    size: float
-    kind: str = ""  # num, label, head
+class _Centred:
+    """Centre coordinates of anything with x0, top, x1 and bottom (fields or properties)."""
 
     @property
     def cy(self) -> float:
@@ -42,7 +35,18 @@ class Seg:
 
 
 @dataclass
-class Block:
+class Seg(_Centred):
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+    text: str
+    size: float
+    kind: str = ""  # num, label, head
+
+
+@dataclass
+class Block(_Centred):
     segs: list[Seg] = field(default_factory=list)
 
     @property
@@ -60,14 +64,6 @@ class Block:
     @property
     def bottom(self) -> float:
         return max(s.bottom for s in self.segs)
-
-    @property
-    def cy(self) -> float:
-        return (self.top + self.bottom) / 2
-
-    @property
-    def cx(self) -> float:
-        return (self.x0 + self.x1) / 2
 
     @property
     def text(self) -> str:

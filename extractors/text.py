@@ -14,6 +14,7 @@ normaliser copes with the shifts that flattening causes. Everything else is a pa
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 from pipeline.intermediate import Cell, Document, Paragraph, Source, Table, Warning
@@ -101,19 +102,13 @@ def parse(lines: list[str]) -> list[Paragraph | Table]:
         elif _is_one_cell(line):
             i = _one_cell_region(lines, i, blocks)
         elif _is_tsv(line):
-            j = i
-            while j < n and _is_tsv(lines[j]):
-                j += 1
-            _add_table(blocks, [ln.split("\t") for ln in lines[i:j]])
-            i = j
+            rows, i = _rows_while(lines, i, lambda ln: ln.split("\t") if _is_tsv(ln) else None)
+            _add_table(blocks, rows)
         elif _is_pipe(line):
             i = _pipe_region(lines, i, blocks)
         elif _spaced_row(line):
-            j = i
-            while j < n and _spaced_row(lines[j]):
-                j += 1
-            _add_table(blocks, [_spaced_row(ln) for ln in lines[i:j]])
-            i = j
+            rows, i = _rows_while(lines, i, _spaced_row)
+            _add_table(blocks, rows)
         else:
             j = _cell_stream_region(lines, i, blocks)
             if j == i:
@@ -121,6 +116,15 @@ def parse(lines: list[str]) -> list[Paragraph | Table]:
                 j = i + 1
             i = j
     return blocks
+
+
+def _rows_while(lines: list[str], i: int, row_of: Callable[[str], list[str] | None]) -> tuple[list[list[str]], int]:
+    """The rows of consecutive lines from i that `row_of` reads as rows, and the index after them."""
+    rows: list[list[str]] = []
+    while i < len(lines) and (row := row_of(lines[i])) is not None:
+        rows.append(row)
+        i += 1
+    return rows, i
 
 
 def _is_value_text(text: str) -> bool:

@@ -16,6 +16,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from pipeline.limits import DEFAULT_MAX_BYTES
+
 SUFFIX_FORMAT = {  # what a refused file (never sniffed) is recorded as; converted ones get the sniffed format
     ".txt": "txt", ".md": "txt", ".text": "txt", ".docx": "docx", ".doc": "doc", ".wps": "wps", ".rtf": "rtf",
     ".odt": "odt", ".pdf": "pdf", ".html": "html", ".htm": "html", ".shtml": "html", ".xhtml": "html",
@@ -30,7 +32,7 @@ MEMBER_SEP = "!/"  # between the levels of a nested archive in `member`
 
 @dataclass
 class Limits:
-    max_size: int = 100 * 1024 * 1024
+    max_size: int = DEFAULT_MAX_BYTES
     max_ratio: float = 100.0
 
 

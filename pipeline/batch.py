@@ -30,6 +30,7 @@ from typing import Any, Protocol
 
 from pipeline.archive import Item, Limits, count_items, iter_items
 from pipeline.errors import NianbaoError
+from pipeline.limits import DEFAULT_MAX_BYTES
 from pipeline.store import Store
 from pipeline.task import FatalError, cache_path, run_task
 
@@ -74,7 +75,7 @@ class BatchOptions:
     out: Path
     workers: int = field(default_factory=lambda: os.cpu_count() or 1)
     timeout: float = 120.0
-    max_size: int = 100 * 1024 * 1024
+    max_size: int = DEFAULT_MAX_BYTES
     max_ratio: float = 100.0
     executor: str = "local"  # local | dask
     scheduler: Any = None  # dask: scheduler address or a distributed.Client

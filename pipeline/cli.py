@@ -12,6 +12,7 @@ from typing import Annotated
 import typer
 
 from pipeline.errors import NianbaoError
+from pipeline.limits import DEFAULT_MAX_SIZE, DEFAULT_TIMEOUT_S
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Turn 政府信息公开工作年度报告 (DOCX, DOC/WPS, PDF, HTML, text) into checked, structured data.")
@@ -63,14 +64,18 @@ def convert(
     recursive: Annotated[bool, typer.Option("-r", "--recursive", help="descend into directories")] = False,
     summary: Annotated[bool, typer.Option("--summary", help="print a table of what was converted")] = False,
     verbose: Annotated[bool, typer.Option("-v", "--verbose", help="tracebacks for unexpected errors")] = False,
-    timeout: Annotated[float, typer.Option("--timeout", help="seconds per document (0: no limit)")] = 300.0,
-    max_size: Annotated[float, typer.Option("--max-size", help="refuse files larger than this many MB")] = 100.0,
+    timeout: Annotated[float, typer.Option("--timeout", help="seconds per document (0: no limit)")] =
+        DEFAULT_TIMEOUT_S,
+    max_size: Annotated[str, typer.Option("--max-size", help="refuse larger files (100MB, 512k...)")] =
+        DEFAULT_MAX_SIZE,
 ) -> None:
     """Convert documents into report JSON: OUT/<input file name>.json, one per input."""
     from pipeline import convert as convert_one
+    from pipeline.cli_batch import parse_size
     from pipeline.errors import DocumentTimeout
     from pipeline.limits import time_limit
 
+    max_bytes = parse_size(max_size)
     inputs = _inputs(files, recursive or any(f.is_dir() for f in files))
     if stdout and len(inputs) != 1:
         _fail_line("--stdout", "needs exactly one input file")
@@ -80,7 +85,7 @@ def convert(
     for path, rel in inputs:
         try:
             with time_limit(timeout):
-                report = convert_one(path, max_bytes=int(max_size * 2**20))
+                report = convert_one(path, max_bytes=max_bytes)
         except (NianbaoError, DocumentTimeout) as exc:
             failed += 1
             _fail_line(path, str(exc))

@@ -6,21 +6,22 @@ Only typer is imported at module level; the batch machinery loads when the comma
 from __future__ import annotations
 
 import os
-import re
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-_UNITS = {"": 1, "b": 1, "k": 1 << 10, "kb": 1 << 10, "m": 1 << 20, "mb": 1 << 20, "g": 1 << 30, "gb": 1 << 30}
+from pipeline.limits import DEFAULT_MAX_SIZE
 
 
 def parse_size(text: str) -> int:
-    """'100MB', '512k', '2000' -> bytes."""
-    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*", text)
-    if not match or match.group(2).lower() not in _UNITS:
-        raise typer.BadParameter(f"not a size: {text!r} (e.g. 100MB, 512k, 2000)")
-    return int(float(match.group(1)) * _UNITS[match.group(2).lower()])
+    """'100MB', '512k', '2000' -> bytes (pipeline.limits.parse_size, as a CLI error)."""
+    from pipeline.limits import parse_size as to_bytes
+
+    try:
+        return to_bytes(text)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
 
 
 def batch(
@@ -30,7 +31,7 @@ def batch(
         os.cpu_count() or 1,
     timeout: Annotated[float, typer.Option("--timeout", help="seconds per document before its worker is killed")] = 120.0,
     max_size: Annotated[str, typer.Option("--max-size", help="refuse files and archive members larger than this")] =
-        "100MB",
+        DEFAULT_MAX_SIZE,
     max_ratio: Annotated[float, typer.Option("--max-ratio", help="refuse archive members inflating more than this")] =
         100.0,
     renormalise: Annotated[bool, typer.Option("--renormalise", help="re-run only the normaliser on the cached "

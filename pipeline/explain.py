@@ -91,25 +91,21 @@ def matched_row_variant(row_label: str, field_id: str) -> Label | None:
 
 def header_cell(table: Table, prov: Provenance, field_id: str) -> tuple[Cell, Label] | None:
     """The nearest cell above the value, covering its column, whose text names the field's column."""
-    column = prov.column.split(".")[-1] or field_id.split(".")[-1]
-    found = None
-    for cell in table.cells:
-        if cell.row >= prov.row or not (cell.col <= prov.col < cell.col + cell.colspan):
-            continue
-        lab = labels().best(fold(cell.text), "column", accept=lambda lab: lab.key == column)
-        if lab is not None and (found is None or cell.row > found[0].row):
-            found = (cell, lab)
-    return found
+    return _label_above(table, prov, "column", prov.column.split(".")[-1] or field_id.split(".")[-1])
 
 
 def group_cell(table: Table, prov: Provenance, field_id: str) -> tuple[Cell, Label] | None:
     """For table 四: the header cell above the value naming its group (行政复议, 复议后起诉…)."""
-    group = field_id.split(".")[1]
+    return _label_above(table, prov, "colgroup", field_id.split(".")[1])
+
+
+def _label_above(table: Table, prov: Provenance, kind: str, key: str) -> tuple[Cell, Label] | None:
+    """The nearest cell above the value, covering its column, holding a `kind` label for `key`."""
     found = None
     for cell in table.cells:
         if cell.row >= prov.row or not (cell.col <= prov.col < cell.col + cell.colspan):
             continue
-        lab = labels().best(fold(cell.text), "colgroup", accept=lambda lab: lab.key == group)
+        lab = labels().best(fold(cell.text), kind, accept=lambda lab: lab.key == key)
         if lab is not None and (found is None or cell.row > found[0].row):
             found = (cell, lab)
     return found

@@ -7,6 +7,7 @@ C code (lxml, LibreOffice in its subprocess) is bounded by its own limits.
 
 from __future__ import annotations
 
+import re
 import signal
 import threading
 from collections.abc import Iterator
@@ -14,8 +15,20 @@ from contextlib import contextmanager
 
 from pipeline.errors import DocumentTimeout
 
-DEFAULT_MAX_MB = 100  # the largest real report seen is a ~30 MB scanned PDF
+DEFAULT_MAX_SIZE = "100MB"  # the largest real report seen is a ~30 MB scanned PDF
 DEFAULT_TIMEOUT_S = 300.0
+_UNITS = {"": 1, "b": 1, "k": 1 << 10, "kb": 1 << 10, "m": 1 << 20, "mb": 1 << 20, "g": 1 << 30, "gb": 1 << 30}
+
+
+def parse_size(text: str) -> int:
+    """'100MB', '512k', '2000' -> bytes; ValueError for anything else."""
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*", text)
+    if not match or match.group(2).lower() not in _UNITS:
+        raise ValueError(f"not a size: {text!r} (e.g. 100MB, 512k, 2000)")
+    return int(float(match.group(1)) * _UNITS[match.group(2).lower()])
+
+
+DEFAULT_MAX_BYTES = parse_size(DEFAULT_MAX_SIZE)
 
 
 @contextmanager
