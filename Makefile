@@ -29,7 +29,7 @@ lint: install
 	$(BIN)/ruff check pipeline extractors tests
 
 bench: install
-	$(PY) tests/bench.py
+	$(PY) tests/bench/run.py
 
 fuzz: install
 	$(PY) tests/fuzz/run_fuzz.py --cases 1000 --jobs 2

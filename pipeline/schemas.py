@@ -1,11 +1,11 @@
-"""The two JSON Schemas, generated from the models; committed copies live in pipeline/schemas/."""
+"""The two JSON Schemas, generated from the models; committed copies live in pipeline/data/."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
-SCHEMA_DIR = Path(__file__).with_name("schemas")
+SCHEMA_DIR = Path(__file__).with_name("data")
 
 
 def json_schema(which: str) -> dict:

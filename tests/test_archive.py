@@ -5,7 +5,7 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
-from pipeline.archive import Limits, count_items, iter_items, member_name
+from pipeline.batch.archive import Limits, count_items, iter_items, member_name
 from tests.batch_corpus import encrypted_member_zip, zip_bytes
 
 LIMITS = Limits(max_size=300_000, max_ratio=100)

@@ -16,11 +16,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from pipeline.batch import BatchOptions, run_batch
-from pipeline.crossyear import agency_key
+from pipeline.batch.crossyear import agency_key
+from pipeline.batch.job import BatchOptions, run_batch
+from pipeline.batch.pool import KillablePool
+from pipeline.batch.writers import META_COLUMNS
 from pipeline.fields import all_fields
-from pipeline.pool import KillablePool
-from pipeline.writers import META_COLUMNS
 from tests.batch_corpus import ROOT, build_mixed
 from tests.fixturegen import make_report
 from tests.fixturegen.text_render import render_text

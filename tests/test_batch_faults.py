@@ -23,9 +23,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-import pipeline.task
-from pipeline.batch import BatchError, BatchOptions, run_batch
-from pipeline.store import Store
+import pipeline.batch.task
+from pipeline.batch.job import BatchError, BatchOptions, run_batch
+from pipeline.batch.store import Store
 from tests.batch_corpus import ROOT, build_mixed
 from tests.fixturegen import make_report
 from tests.fixturegen.text_render import render_text
@@ -213,7 +213,7 @@ def test_cache_write_failure_stops_the_job_without_recording_the_document(inputs
                 raise OSError(errno.ENOSPC, "No space left on device", str(src))
         return real_replace(src, dst, *args, **kwargs)
 
-    monkeypatch.setattr(pipeline.task.os, "replace", enospc)
+    monkeypatch.setattr(pipeline.batch.task.os, "replace", enospc)
     with pytest.raises(BatchError, match="No space left on device.*resume"):
         run_batch(inputs, BatchOptions(out=job, workers=0, max_size=MAX_SIZE, progress=False))
     n = assert_consistent(job)
@@ -223,7 +223,7 @@ def test_cache_write_failure_stops_the_job_without_recording_the_document(inputs
                         "'too_large', 'encrypted', 'corrupt')").fetchone()[0] == 0  # no document blamed
     conn.close()
     assert not list((job / "cache").rglob("*.tmp"))
-    monkeypatch.setattr(pipeline.task.os, "replace", real_replace)
+    monkeypatch.setattr(pipeline.batch.task.os, "replace", real_replace)
     run_batch(inputs, BatchOptions(out=job, workers=0, max_size=MAX_SIZE, progress=False))
     assert content(job) == content(clean)
 

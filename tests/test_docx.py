@@ -17,7 +17,7 @@ import pytest
 
 from extractors import extract
 from extractors.docx import read_docx
-from extractors.docx_numbering import chinese_count, format_number
+from extractors.docx.numbering import chinese_count, format_number
 from pipeline.errors import ExtractionError
 from pipeline.intermediate import Paragraph, Table
 from tests.fixturegen import make_report

@@ -11,7 +11,7 @@ import pytest
 
 from extractors import extract
 from extractors import html as html_extractor
-from extractors.html_decode import decode_html
+from extractors.html.decode import decode_html
 from pipeline import convert
 from pipeline.errors import ExtractionError
 from pipeline.intermediate import Paragraph, Table

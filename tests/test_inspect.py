@@ -26,7 +26,7 @@ runner = CliRunner()
 
 
 def _recorded(doc: Document) -> str:
-    from pipeline.show import show_document
+    from pipeline.inspection.show import show_document
 
     console = Console(record=True, width=220, file=open(os.devnull, "w"))  # noqa: SIM115 - closed with console
     show_document(doc, console)
@@ -35,7 +35,7 @@ def _recorded(doc: Document) -> str:
 
 # ---- extract --show
 def test_grid_marks_draw_spans_as_continuations() -> None:
-    from pipeline.show import BOTH, HOLE, LEFT, UP, grid_marks
+    from pipeline.inspection.show import BOTH, HOLE, LEFT, UP, grid_marks
 
     cells = [Cell(row=0, col=0, rowspan=2, colspan=2, text="合并"), Cell(row=0, col=2, text="a"),
              Cell(row=1, col=2, text="b"), Cell(row=2, col=0, text="c"), Cell(row=2, col=1, rowspan=1, text="d")]
@@ -92,13 +92,13 @@ def test_show_gives_the_page_of_each_row_of_a_stitched_pdf_table() -> None:
 # ---- explain
 @pytest.fixture(scope="module")
 def seed_report():
-    from pipeline.explain import load_report
+    from pipeline.inspection.explain import load_report
 
     return load_report(SEED)
 
 
 def test_explain_a_row_placed_by_position_shows_the_issue(seed_report) -> None:
-    from pipeline.explain import explain
+    from pipeline.inspection.explain import explain
 
     exp = explain(*seed_report, "applications.granted.total")
     assert exp.value == 0 and exp.provenance.raw == "0"
@@ -112,7 +112,7 @@ def test_explain_a_row_placed_by_position_shows_the_issue(seed_report) -> None:
 
 
 def test_explain_a_labelled_value_names_its_variant_and_header(seed_report) -> None:
-    from pipeline.explain import explain
+    from pipeline.inspection.explain import explain
 
     exp = explain(*seed_report, "applications.new_received.natural_person")
     p = exp.provenance
@@ -158,7 +158,7 @@ def test_explain_a_row_prefix_lists_its_fields() -> None:
 
 # ---- diff
 def test_diff_lists_exactly_the_changed_fields(tmp_path: Path) -> None:
-    from pipeline.diff import diff_reports
+    from pipeline.inspection.diff import diff_reports
     from pipeline.report import Report
 
     a = tmp_path / "a.json"
@@ -242,7 +242,7 @@ def test_debug_refuses_what_it_cannot_draw(tmp_path: Path) -> None:
     assert result.exit_code == 1 and "not a PDF" in result.output
     result = runner.invoke(app, ["debug", str(SEED), "--pages", "x", "-o", str(tmp_path)])
     assert result.exit_code == 2
-    from pipeline.debug_pdf import camelot_available
+    from pipeline.inspection.debug_pdf import camelot_available
 
     if not camelot_available():
         result = runner.invoke(app, ["debug", str(HUAIAN), "--engine", "camelot", "-o", str(tmp_path)])
@@ -252,7 +252,7 @@ def test_debug_refuses_what_it_cannot_draw(tmp_path: Path) -> None:
 
 @pytest.mark.skipif(not HUAIAN.exists(), reason="shared real corpus not present")
 def test_debug_with_camelot_when_installed(tmp_path: Path) -> None:
-    from pipeline.debug_pdf import camelot_available
+    from pipeline.inspection.debug_pdf import camelot_available
 
     if not camelot_available():
         pytest.skip("camelot not installed")
@@ -265,7 +265,7 @@ def test_debug_with_camelot_when_installed(tmp_path: Path) -> None:
 
 
 def test_parse_pages() -> None:
-    from pipeline.debug_pdf import parse_pages
+    from pipeline.inspection.debug_pdf import parse_pages
 
     assert parse_pages("1,3-5,3") == [1, 3, 4, 5]
     assert parse_pages(None) is None
@@ -328,7 +328,7 @@ def test_review_without_a_database_is_one_line(tmp_path: Path) -> None:
 def test_review_reads_what_nianbao_batch_writes(tmp_path: Path) -> None:
     import importlib.util
 
-    if importlib.util.find_spec("pipeline.cli_batch") is None:
+    if importlib.util.find_spec("pipeline.cli.batch") is None:
         pytest.skip("nianbao batch not available")
     from lxml import html as lhtml
 

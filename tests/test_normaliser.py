@@ -6,8 +6,8 @@ import pytest
 
 from pipeline.errors import NotAReportError
 from pipeline.intermediate import Cell, Document, Paragraph, Source, table_from_cells
-from pipeline.labels import fold, labels
 from pipeline.normalise import normalise
+from pipeline.normalise.labels import fold, labels
 
 SOURCE = Source(path="x.txt", sha256="0" * 64, size=1, format="txt", extractor="test", extractor_version="0")
 

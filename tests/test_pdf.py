@@ -111,7 +111,7 @@ def test_no_page_numbers_or_spaces_between_cjk(built) -> None:
 
 @needs_soffice
 def test_scanned_pdf_without_ocr_fails_with_install_hint(built, tmp_path, monkeypatch) -> None:
-    from extractors import pdf_ocr
+    from extractors.pdf import ocr as pdf_ocr
 
     monkeypatch.setattr(pdf_ocr, "available", lambda: False)
     path, _ = built["tpl2019"]
@@ -130,13 +130,13 @@ def test_scanned_pdf_without_ocr_fails_with_install_hint(built, tmp_path, monkey
 def test_ocr_unavailable_when_import_fails(monkeypatch) -> None:
     import sys
 
-    from extractors import pdf_ocr
+    from extractors.pdf import ocr as pdf_ocr
 
     monkeypatch.setitem(sys.modules, "rapidocr_onnxruntime", None)  # import raises ImportError
     assert not pdf_ocr.available()
 
 
-needs_ocr = pytest.mark.skipif(not __import__("extractors.pdf_ocr").pdf_ocr.available(),
+needs_ocr = pytest.mark.skipif(not __import__("extractors.pdf.ocr", fromlist=["available"]).available(),
                                reason="the ocr extra (rapidocr-onnxruntime) is not installed")
 
 
@@ -166,7 +166,7 @@ def _strip_tounicode(path: Path, out: Path) -> Path:
 @needs_soffice
 @pytest.mark.parametrize("parser", ["pdfium", "pdfminer"])
 def test_cid_text_is_detected_and_routed_to_ocr(built, tmp_path, monkeypatch, parser: str) -> None:
-    from extractors import pdf_ocr
+    from extractors.pdf import ocr as pdf_ocr
 
     monkeypatch.setenv("NIANBAO_PDF_PARSER", parser)
     path, _ = built["tpl2019"]
@@ -202,7 +202,7 @@ def test_garbled_text_heuristic() -> None:
 
 
 def test_cjk_spacing_and_furniture() -> None:
-    from extractors.pdf_text import Line, clean_cjk, is_page_furniture
+    from extractors.pdf.text import Line, clean_cjk, is_page_furniture
 
     assert clean_cjk("信 息 内 容  2024 年") == "信息内容 2024 年"
     assert clean_cjk("第二十条 第（一）项") == "第二十条第（一）项"
@@ -318,7 +318,7 @@ def test_hostile_pdf_ends_with_one_line(tmp_path, generator: str, parser: str) -
 def test_pdfminer_reference_cycle_resolves_to_default() -> None:
     from pdfminer.pdftypes import PDFObjRef, resolve1
 
-    from extractors import pdf_guard
+    from extractors.pdf import guard as pdf_guard
 
     pdf_guard.install()
 
@@ -344,7 +344,7 @@ def test_huge_page_keeps_its_text(tmp_path) -> None:
 
 
 def test_too_many_graphic_objects_skip_table_finding(monkeypatch) -> None:
-    from extractors import pdf_pdfium
+    from extractors.pdf import pdfium as pdf_pdfium
 
     if not (REAL / "pdf_03_huaian2024.pdf").exists():
         pytest.skip("../shared/corpus/real not present")
@@ -525,7 +525,7 @@ def test_table_pages_only_pay_for_table_finding(monkeypatch) -> None:
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice not installed")
 def test_camelot_lattice_reads_cjk_rows(built) -> None:
     pytest.importorskip("camelot")
-    from extractors import pdf_camelot
+    from extractors.pdf import camelot as pdf_camelot
 
     path, spec = built["ruled_break"]
     pieces = pdf_camelot.table_rows(path, pages="2")

@@ -28,7 +28,7 @@ pytestmark = pytest.mark.timeout(180)
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Path:
-    from pipeline.review.site import build_site
+    from pipeline.inspection.review.site import build_site
     from tests.batchdb import build_batch_db
 
     out = tmp_path_factory.mktemp("batch")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.values import parse_cell
+from pipeline.normalise.values import parse_cell
 
 
 @pytest.mark.parametrize(("raw", "value", "unit"), [

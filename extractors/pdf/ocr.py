@@ -1,0 +1,195 @@
+"""OCR for scanned PDF pages (optional: `pip install 'nianbao[ocr]'`: rapidocr-onnxruntime, pypdfium2).
+
+rapidocr's wheel ships its detection and recognition models, so this runs offline. A page is
+rendered at `DPI`, then:
+
+1. Ruling lines are found in the picture (long thin runs of ink, by morphological opening with
+   OpenCV, which rapidocr depends on) and turned into pdfplumber-style edges in PDF points; the
+   cell boxes come from pdfplumber's own table finder on those edges, as for a born-digital page.
+2. The lines are erased, rapidocr detects the text boxes, and every box that crosses a ruling line
+   is cut there (the detector happily joins "2170" and "11590" standing either side of a thin
+   rule); each piece is then recognised on its own.
+3. Each recognised piece becomes evenly spaced pseudo-characters in PDF coordinates, so the same
+   cell filling, line and paragraph code as for born-digital pages reads them. Without ruling
+   lines, the word-position table finder (pdf_borderless) rebuilds the table.
+
+Slow (seconds per page on a CPU): used only for pages without a usable text layer.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from functools import lru_cache
+
+from extractors.pdf.tables import Piece, piece_from_boxes, tables_from_edges
+
+DPI = 200
+DET_SIDE = 1600  # pixels: the text detector sees the page at most this big (recognition uses full DPI)
+INSTALL = "pip install 'nianbao[ocr]'"
+
+
+def available() -> bool:
+    """Whether rapidocr can be imported (NIANBAO_OCR=off pretends it cannot)."""
+    if os.environ.get("NIANBAO_OCR", "").strip().lower() in ("0", "off", "no", "false"):
+        return False
+    try:
+        importlib.import_module("rapidocr_onnxruntime")
+        importlib.import_module("cv2")
+    except ImportError:
+        return False
+    return True
+
+
+def _threads() -> int:
+    value = os.environ.get("NIANBAO_OCR_THREADS", "")
+    if value.strip().isdigit():
+        return max(1, int(value))
+    return max(1, min(4, (os.cpu_count() or 2) // 2))
+
+
+@lru_cache(maxsize=1)
+def _engine():
+    from rapidocr_onnxruntime import RapidOCR
+
+    threads = _threads()
+    engine = RapidOCR(intra_op_num_threads=threads, inter_op_num_threads=1, print_verbose=False,
+                      max_side_len=DET_SIDE)
+    # rapidocr pads every crop of a batch to at least 320x48; table cells hold a few digits, so a
+    # 96-pixel floor halves recognition time with the same text (wider crops keep their width)
+    shape = getattr(engine.text_rec, "rec_image_shape", None)
+    if isinstance(shape, list) and len(shape) == 3:
+        engine.text_rec.rec_image_shape = [shape[0], shape[1], 96]
+    return engine
+
+
+def ruling_edges(gray, scale: float) -> list[dict]:
+    """Horizontal and vertical ruling lines of a greyscale page picture as edges in PDF points."""
+    import cv2
+
+    ink = ((gray < 170) * 255).astype("uint8")
+    h, w = ink.shape
+    edges: list[dict] = []
+    for orient, size in (("h", (max(25, w // 30), 1)), ("v", (1, max(25, h // 50)))):
+        mask = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, size))
+        n, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+        for x, y, bw, bh, _area in stats[1:n]:
+            if orient == "h" and bh <= 12:
+                mid = (y + bh / 2) * scale
+                x0, x1 = x * scale, (x + bw) * scale
+                edges.append({"object_type": "line", "orientation": "h", "x0": x0, "x1": x1, "top": mid,
+                              "bottom": mid, "doctop": mid, "width": x1 - x0, "height": 0.0})
+            elif orient == "v" and bw <= 12:
+                mid = (x + bw / 2) * scale
+                top, bottom = y * scale, (y + bh) * scale
+                edges.append({"object_type": "line", "orientation": "v", "x0": mid, "x1": mid, "top": top,
+                              "bottom": bottom, "doctop": top, "width": 0.0, "height": bottom - top})
+    return edges
+
+
+def _erase_lines(gray, edges: list[dict], scale: float):
+    """A copy of the picture with the ruling lines painted white (they confuse the recogniser)."""
+    out = gray.copy()
+    pad = 2
+    for e in edges:
+        x0, x1 = int(e["x0"] / scale) - pad, int(e["x1"] / scale) + pad + 1
+        y0, y1 = int(e["top"] / scale) - pad, int(e["bottom"] / scale) + pad + 1
+        out[max(0, y0):max(0, y1), max(0, x0):max(0, x1)] = 255
+    return out
+
+
+def _cut(box: tuple[int, int, int, int], edges: list[dict], scale: float, ink) -> list[tuple[int, int, int, int]]:
+    """A text box (pixels) cut wherever a ruling line crosses it, each piece shrunk to the ink it holds.
+
+    The detector's boxes are grown around the text, so they often reach over a rule by a few
+    pixels: the piece beyond the rule then holds no ink (lines are erased) and disappears.
+    """
+    x0, y0, x1, y1 = box
+    xs, ys = [], []
+    for e in edges:
+        if e["orientation"] == "v":
+            x = e["x0"] / scale
+            if x0 < x < x1 and e["top"] / scale < (y0 + y1) / 2 < e["bottom"] / scale:
+                xs.append(int(x))
+        else:
+            y = e["top"] / scale
+            if y0 < y < y1 and e["x0"] / scale < (x0 + x1) / 2 < e["x1"] / scale:
+                ys.append(int(y))
+    cols = [x0, *sorted(set(xs)), x1]
+    rows = [y0, *sorted(set(ys)), y1]
+    out = []
+    for top, bottom in zip(rows, rows[1:], strict=False):
+        for left, right in zip(cols, cols[1:], strict=False):
+            region = ink[max(0, top):max(0, bottom), max(0, left):max(0, right)]
+            if region.sum() < 12:  # a few stray pixels
+                continue
+            rr = region.any(axis=1).nonzero()[0]
+            cc = region.any(axis=0).nonzero()[0]
+            a, b = max(0, left) + int(cc[0]), max(0, left) + int(cc[-1]) + 1
+            c, d = max(0, top) + int(rr[0]), max(0, top) + int(rr[-1]) + 1
+            if d - c >= 4:
+                out.append((a, c, b, d))
+    return out
+
+
+def _recognise(image, boxes: list[tuple[int, int, int, int]]) -> list[tuple[str, float]]:
+    """Each box's text, recognised from a tight crop with a white margin of a third of its height."""
+    import numpy as np
+
+    engine = _engine()
+    crops = []
+    for x0, y0, x1, y1 in boxes:
+        pad = max(3, (y1 - y0) // 3)
+        crop = np.full((y1 - y0 + 2 * pad, x1 - x0 + 2 * pad, 3), 255, dtype=image.dtype)
+        crop[pad:pad + y1 - y0, pad:pad + x1 - x0] = image[y0:y1, x0:x1]
+        crops.append(crop)
+    if not crops:
+        return []
+    results, _ = engine.text_rec(crops)
+    return [(str(text), float(score)) for text, score, *_ in results]
+
+
+def boxes_to_chars(items: list[tuple[tuple[float, float, float, float], str]]) -> list[dict]:
+    """(box in PDF points, text) pieces as pdfplumber-like characters spread evenly over each box."""
+    chars: list[dict] = []
+    for (x0, top, x1, bottom), raw in items:
+        text = raw.strip()
+        if not text:
+            continue
+        step = (x1 - x0) / len(text)
+        size = bottom - top
+        for i, ch in enumerate(text):
+            chars.append({"text": ch, "x0": x0 + i * step, "x1": x0 + (i + 1) * step, "top": top, "bottom": bottom,
+                          "size": size, "upright": True})
+    return chars
+
+
+def read_image(gray, number: int, width: float, height: float, min_score: float = 0.5) -> tuple[list[dict], list[Piece]]:
+    """Pseudo-characters and tables of one scanned page given as a greyscale array (rows, cols)."""
+    import numpy as np
+
+    scale = width / gray.shape[1]  # PDF points per pixel
+    edges = ruling_edges(gray, scale)
+    clean = _erase_lines(gray, edges, scale)
+    rgb = np.stack([clean] * 3, axis=-1)
+    quads, _ = _engine()(rgb, use_det=True, use_cls=False, use_rec=False)
+    ink = clean < 170
+    boxes: list[tuple[int, int, int, int]] = []
+    for quad in quads or []:
+        xs = [p[0] for p in quad]
+        ys = [p[1] for p in quad]
+        boxes.extend(_cut((int(min(xs)), int(min(ys)), int(max(xs)) + 1, int(max(ys)) + 1), edges, scale, ink))
+    texts = _recognise(rgb, boxes)
+    items = [((x0 * scale, y0 * scale, x1 * scale, y1 * scale), text)
+             for (x0, y0, x1, y1), (text, score) in zip(boxes, texts, strict=True) if score >= min_score]
+    chars = boxes_to_chars(items)
+    pieces = []
+    for bbox, cells in tables_from_edges(edges, (0.0, 0.0, width, height)):
+        piece = piece_from_boxes(cells, chars, number, bbox)
+        if piece.n_cols >= 2 and len(piece.cells) >= 2:
+            pieces.append(piece)
+    if not pieces:
+        from extractors.pdf.borderless import borderless_pieces
+
+        pieces = borderless_pieces(chars, number, width)
+    return chars, pieces

@@ -1,0 +1,93 @@
+"""`nianbao batch`: the command-line face of pipeline.batch.job (registered by pipeline.cli).
+
+Only typer is imported at module level; the batch machinery loads when the command runs.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from pipeline.limits import DEFAULT_MAX_SIZE
+
+
+def parse_size(text: str) -> int:
+    """'100MB', '512k', '2000' -> bytes (pipeline.limits.parse_size, as a CLI error)."""
+    from pipeline.limits import parse_size as to_bytes
+
+    try:
+        return to_bytes(text)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+
+
+def batch(
+    inputs: Annotated[list[Path] | None, typer.Argument(help="files, directories (recursive) and .zip archives")] = None,
+    out: Annotated[Path | None, typer.Option("-o", "--out", help="job directory (database, cache, exports)")] = None,
+    workers: Annotated[int, typer.Option("--workers", "-j", help="worker processes (0: in this process)")] =
+        os.cpu_count() or 1,
+    timeout: Annotated[float, typer.Option("--timeout", help="seconds per document before its worker is killed")] = 120.0,
+    max_size: Annotated[str, typer.Option("--max-size", help="refuse files and archive members larger than this")] =
+        DEFAULT_MAX_SIZE,
+    max_ratio: Annotated[float, typer.Option("--max-ratio", help="refuse archive members inflating more than this")] =
+        100.0,
+    renormalise: Annotated[bool, typer.Option("--renormalise", help="re-run only the normaliser on the cached "
+                                              "intermediate JSON of a job (no extraction)")] = False,
+    status: Annotated[Path | None, typer.Option("--status", help="summarise the job in this directory and exit")] =
+        None,
+    executor: Annotated[str, typer.Option("--executor", help="local (process pool) or dask")] = "local",
+    scheduler: Annotated[str | None, typer.Option("--scheduler", help="dask scheduler, tcp://HOST:PORT")] = None,
+    progress: Annotated[bool, typer.Option("--progress/--no-progress", help="show the progress bar")] = True,
+) -> None:
+    """Convert many documents into a resumable job: DIR/nianbao.sqlite, reports.jsonl and CSVs."""
+    from pipeline.errors import NianbaoError
+
+    if status is not None:
+        import sqlite3
+
+        from pipeline.batch.summary import print_summary
+
+        db = status / "nianbao.sqlite"
+        if not db.exists():
+            typer.echo(f"{status}: no batch job here (no nianbao.sqlite)", err=True)
+            raise typer.Exit(1)
+        try:
+            print_summary(db)
+        except sqlite3.Error as exc:
+            typer.echo(f"{db}: cannot read the job database: {exc}", err=True)
+            raise typer.Exit(1) from None
+        return
+    if out is None:
+        typer.echo("--out: a job directory is needed", err=True)
+        raise typer.Exit(2)
+    if not inputs and not renormalise:
+        typer.echo("no inputs: give files, directories or .zip archives (or --renormalise)", err=True)
+        raise typer.Exit(2)
+    if executor not in ("local", "dask"):
+        typer.echo(f"--executor: {executor!r} is neither local nor dask", err=True)
+        raise typer.Exit(2)
+    if executor == "dask" and not scheduler:
+        typer.echo("--executor dask needs --scheduler tcp://HOST:PORT", err=True)
+        raise typer.Exit(2)
+
+    from pipeline.batch.job import BatchOptions, run_batch
+    from pipeline.batch.summary import print_summary
+
+    opts = BatchOptions(out=out, workers=workers, timeout=timeout, max_size=parse_size(max_size),
+                        max_ratio=max_ratio, executor=executor, scheduler=scheduler, progress=progress)
+    counts: dict[str, int] = {}
+    try:
+        db = run_batch(list(inputs or []), opts, renormalise=renormalise, counts=counts)
+    except NianbaoError as exc:
+        typer.echo(f"nianbao batch: {exc}", err=True)
+        raise typer.Exit(1) from None
+    except KeyboardInterrupt:
+        typer.echo(f"interrupted; run the same command again to resume ({out})", err=True)
+        raise typer.Exit(130) from None
+    print_summary(db)
+    done = "renormalised" if renormalise else "converted"
+    typer.echo(f"this run: {counts.get('recorded', 0)} documents {done}, {counts.get('skipped', 0)} already done; "
+               f"{db}, reports.jsonl, values_long.csv, reports_wide.csv in {out}")

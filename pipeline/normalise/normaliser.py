@@ -1,0 +1,104 @@
+"""Intermediate form -> standard report: tables, template, metadata, sections, checks, issues."""
+
+from __future__ import annotations
+
+from pipeline.errors import NotAReportError
+from pipeline.fields import all_fields, template_fields
+from pipeline.intermediate import Document, Table
+from pipeline.normalise.checks import run_checks
+from pipeline.normalise.metadata import read_metadata
+from pipeline.normalise.sections import find_sections, section_texts
+from pipeline.normalise.tables import TableReading, read_tables
+from pipeline.normalise.unglue import unglue
+from pipeline.report import Issue, Provenance, Report, ReportMeta, SourceInfo, nest
+
+TABLE_NAMES = {"t2": "二 (主动公开)", "t3": "三 (收到和处理申请)", "t4": "四 (复议和诉讼)"}
+
+
+def _leaning(reading: TableReading, table: str) -> str | None:
+    old, new = reading.evidence[f"{table}:2019"], reading.evidence[f"{table}:2021"]
+    if not old and not new:
+        return None
+    return "2019" if old > new else "2021"
+
+
+def decide_template(reading: TableReading) -> tuple[str, str | None, str | None]:
+    """(template, table 二's template, table 三's template), from labels only.
+
+    Table 二 decides when it speaks (its headers differ most between the templates); otherwise
+    （六）其他处理 in table 三 does; 2021 when nothing tells.
+    """
+    t2, t3 = _leaning(reading, "t2"), _leaning(reading, "t3")
+    return t2 or t3 or "2021", t2, t3
+
+
+MAX_ISSUES_PER_CODE = 50  # a junk table can raise one issue per row; the first ones say it all
+
+
+def _capped(issues: list[Issue]) -> list[Issue]:
+    """At most MAX_ISSUES_PER_CODE issues of one code, then one that counts the rest."""
+    seen: dict[str, int] = {}
+    kept: list[Issue] = []
+    for issue in issues:
+        seen[issue.code] = seen.get(issue.code, 0) + 1
+        if seen[issue.code] <= MAX_ISSUES_PER_CODE:
+            kept.append(issue)
+    for code, count in seen.items():
+        if count > MAX_ISSUES_PER_CODE:
+            kept.append(Issue(level="warning", code=code,
+                              message=f"{count - MAX_ISSUES_PER_CODE} more issues of this kind not listed"))
+    return kept
+
+
+def normalise(doc: Document) -> Report:
+    doc, unglued = unglue(doc)
+    reading = read_tables(doc)
+    if not reading.tables_seen:
+        raise NotAReportError("not an annual report table set: none of the template's three tables was found")
+    template, t2, t3 = decide_template(reading)
+    fields = all_fields()
+    wanted = list(template_fields(template))
+    wanted_set = set(wanted)
+    extra = [f for f in reading.placed if f not in wanted_set and f in fields]
+    values = {f: (reading.placed[f].value if f in reading.placed else None) for f in wanted + extra}
+    issues = [Issue(level="info" if w.code.startswith("encoding") else "warning", code=f"extract.{w.code}",
+                    message=w.message) for w in doc.warnings]
+    if t2 and t3 and t2 != t3:
+        issues.append(Issue(level="warning", code="template_mixed",
+                            message=f"table 二 follows the {t2} template but table 三's （六）其他处理 the {t3} one; "
+                                    "each value kept in the field whose labels it has"))
+    for table, name in TABLE_NAMES.items():
+        if table not in reading.tables_seen:
+            issues.append(Issue(level="warning", code="table_missing", message=f"table {name} not found"))
+    issues += [Issue(level=f.level, code=f.code, field=f.field, message=f.message) for f in reading.findings]
+    issues += [Issue(level="warning", code=u.code, message=u.message) for u in unglued]
+    issues = _capped(issues)
+
+    check_values = values
+    if t3 and t3 != template:  # rows the mixed-in template lacks are absent, not null
+        check_values = {f: v for f, v in values.items()
+                        if not (f.startswith("applications.") and f in fields and fields[f].templates == {template})}
+    meta = read_metadata(doc)
+    marks = find_sections(doc)
+    table_ordinal = {}
+    for index, block in enumerate(doc.blocks):
+        if isinstance(block, Table):
+            table_ordinal[index] = len(table_ordinal) + 1
+    provenance = {
+        f: Provenance(block=p.block, table=table_ordinal.get(p.block, 0), row=p.row, col=p.col, page=p.page,
+                      bbox=p.bbox, raw=p.raw, row_label=p.row_label, variant=p.variant, column=p.column_label,
+                      scheme=p.scheme, method=p.method)
+        for f, p in reading.placed.items() if f in values
+    }
+    src = doc.source
+    return Report(
+        source=SourceInfo(path=src.path, sha256=src.sha256, format=src.format, extractor=src.extractor,
+                          pages=src.pages),
+        report=ReportMeta(title=meta.title, agency=meta.agency, year=meta.year, published=meta.published,
+                          template=template),
+        **nest(values),
+        sections=section_texts(doc, marks, meta.signature_blocks),
+        checks=run_checks(check_values),
+        issues=issues,
+        provenance=provenance,
+    )
