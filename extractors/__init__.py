@@ -62,7 +62,7 @@ def sniff(path: Path, head: bytes) -> str:
     guessed = _BY_SUFFIX.get(suffix)
     if guessed in ("txt", None):
         if b"\x00" in head[:4096] and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
-            raise ExtractionError("binary file of unknown type")
+            raise ExtractionError("binary file of unknown type", kind="unsupported")
         return "txt"
     return guessed
 
@@ -76,24 +76,25 @@ def extract(path: str | Path, fmt: str | None = None, max_bytes: int | None = No
     try:
         if max_bytes is not None and path.is_file() and (size := path.stat().st_size) > max_bytes:
             raise ExtractionError(f"file is {size:,} bytes, over the {max_bytes:,}-byte limit"
-                                  " (raise it with --max-size)")
+                                  " (raise it with --max-size)", kind="too_large")
         data = path.read_bytes()
     except IsADirectoryError:
-        raise ExtractionError("is a directory") from None
+        raise ExtractionError("is a directory", kind="unreadable") from None
     except FileNotFoundError:
-        raise ExtractionError("no such file") from None
+        raise ExtractionError("no such file", kind="unreadable") from None
     except OSError as exc:
-        raise ExtractionError(f"cannot read: {exc.strerror or exc}") from None
+        raise ExtractionError(f"cannot read: {exc.strerror or exc}", kind="unreadable") from None
     if not data.strip():
-        raise ExtractionError("empty file")
+        raise ExtractionError("empty file", kind="empty")
     fmt = fmt or sniff(path, data[:8192])
     if fmt == "zip":
-        raise ExtractionError("a zip archive, not a document (use `nianbao batch` for archives)")
+        raise ExtractionError("a zip archive, not a document (use `nianbao batch` for archives)",
+                              kind="unsupported")
     module_name = EXTRACTORS.get(fmt)
     if module_name is None:
-        raise ExtractionError(f"unsupported format {fmt!r}")
+        raise ExtractionError(f"unsupported format {fmt!r}", kind="unsupported")
     try:
         module = importlib.import_module(module_name)
     except ImportError as exc:
-        raise ExtractionError(f"the {fmt} extractor is not available: {exc}") from None
+        raise ExtractionError(f"the {fmt} extractor is not available: {exc}", kind="unsupported") from None
     return module.extract(path, data, fmt)

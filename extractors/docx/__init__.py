@@ -38,7 +38,7 @@ def read_docx(data: bytes) -> DocxContent:
     w = f"{{{ns}}}"
     body = root.find(w + "body")
     if body is None:
-        raise ExtractionError("not a Word document: the main part has no w:body")
+        raise ExtractionError("not a Word document: the main part has no w:body", kind="corrupt")
     styles = Styles.parse(pkg.styles, w) if pkg.styles and b"pStyle" in pkg.document else Styles()
     numbered = b"numPr" in pkg.document or any(s.num_id for s in styles.by_id.values())
     numbering = Numbering.parse(pkg.numbering if numbered else None, ns)
