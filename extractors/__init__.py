@@ -11,6 +11,7 @@ import importlib
 from pathlib import Path
 
 from pipeline.errors import ExtractionError
+from pipeline.formats import SUFFIX_FORMAT
 from pipeline.intermediate import Document
 
 # format -> module that reads it; every module has NAME, VERSION and extract(path, data, fmt)
@@ -24,13 +25,6 @@ EXTRACTORS: dict[str, str] = {
     "pdf": "extractors.pdf",
     "html": "extractors.html",
     "mhtml": "extractors.html",
-}
-
-_BY_SUFFIX = {
-    ".txt": "txt", ".md": "txt", ".text": "txt", ".csv": "txt", ".tsv": "txt",
-    ".docx": "docx", ".doc": "doc", ".wps": "wps", ".rtf": "rtf", ".odt": "odt",
-    ".pdf": "pdf", ".html": "html", ".htm": "html", ".shtml": "html", ".xhtml": "html",
-    ".mht": "mhtml", ".mhtml": "mhtml",
 }
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -59,7 +53,7 @@ def sniff(path: Path, head: bytes) -> str:
         tag in lowered for tag in (b"<html", b"<body", b"<table", b"<div", b"<p>", b"<p ", b"<meta")
     ):
         return "html"
-    guessed = _BY_SUFFIX.get(suffix)
+    guessed = SUFFIX_FORMAT.get(suffix)
     if guessed in ("txt", None):
         if b"\x00" in head[:4096] and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
             raise ExtractionError("binary file of unknown type", kind="unsupported")
