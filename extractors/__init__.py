@@ -28,37 +28,48 @@ EXTRACTORS: dict[str, str] = {
 }
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ODT_MIMETYPE = b"mimetypeapplication/vnd.oasis.opendocument.text"  # ODF's first member, stored
 
 
 def sniff(path: Path, head: bytes) -> str:
-    """The format of a file, decided by its content first and its name second."""
-    suffix = path.suffix.lower()
+    """The format of a file, decided by its content first and its name second.
+
+    So a .doc or an .odt saved under the name .docx goes to the extractor that reads it, and no
+    extractor has to hand files on to another.
+    """
+    by_name = SUFFIX_FORMAT.get(path.suffix.lower())
     if head.startswith(b"%PDF") or b"%PDF-" in head[:1024]:
         return "pdf"
     if head.startswith(_OLE_MAGIC):
-        return "wps" if suffix == ".wps" else "doc"
+        return "wps" if by_name == "wps" else "doc"
     if head.lstrip().startswith(b"{\\rtf"):
         return "rtf"
     if head.startswith(b"PK\x03\x04"):
-        if b"word/" in head or suffix == ".docx":
-            return "docx"
-        if b"opendocument.text" in head or suffix == ".odt":
-            return "odt"
-        return "zip"
+        return _sniff_zip(head, by_name)
     lowered = head[:4096].lower()
-    if b"mime-version:" in lowered and (b"multipart/related" in lowered or suffix in (".mht", ".mhtml")):
+    if b"mime-version:" in lowered and (b"multipart/related" in lowered or by_name == "mhtml"):
         return "mhtml"
     stripped = lowered.lstrip(b"\xef\xbb\xbf \t\r\n")
     if stripped.startswith((b"<!doctype html", b"<html", b"<?xml")) or any(
         tag in lowered for tag in (b"<html", b"<body", b"<table", b"<div", b"<p>", b"<p ", b"<meta")
     ):
         return "html"
-    guessed = SUFFIX_FORMAT.get(suffix)
-    if guessed in ("txt", None):
+    if by_name in ("txt", None):
         if b"\x00" in head[:4096] and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
             raise ExtractionError("binary file of unknown type", kind="unsupported")
         return "txt"
-    return guessed
+    return by_name
+
+
+def _sniff_zip(head: bytes, by_name: str | None) -> str:
+    """A zip's format: an OpenDocument text, a Word document, or (neither in its first members) its name's."""
+    if _ODT_MIMETYPE in head[:100]:
+        return "odt"
+    if b"word/" in head:
+        return "docx"
+    if b"opendocument.text" in head:
+        return "odt"
+    return by_name if by_name in ("docx", "odt") else "zip"
 
 
 def extract(path: str | Path, fmt: str | None = None, max_bytes: int | None = None) -> Document:

@@ -34,7 +34,6 @@ INSTALL_HINT = "apt-get install --no-install-recommends libreoffice-writer"
 # "succeeds". A Kingsoft .wps is Word-97-like; failing that, let LibreOffice detect (MS Works...).
 _ATTEMPTS: dict[str, tuple[tuple[str, str | None], ...]] = {
     "doc": ((".doc", "MS Word 97"),),
-    "docx": ((".doc", "MS Word 97"),),  # a .docx that is really an OLE .doc
     "wps": ((".doc", "MS Word 97"), (".wps", None)),
     "rtf": ((".rtf", "Rich Text Format"),),
     "odt": ((".odt", "writer8"),),

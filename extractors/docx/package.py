@@ -54,7 +54,8 @@ class Package:
 def open_package(data: bytes) -> Package:
     """The main document part and its styles, numbering and properties, found via the relationships."""
     if data[:4] == b"\xd0\xcf\x11\xe0":
-        raise ExtractionError("an OLE compound file, not a DOCX (legacy .doc, or an encrypted DOCX)")
+        raise ExtractionError("an OLE compound file, not a DOCX (legacy .doc, or an encrypted DOCX)",
+                              kind="unsupported")
     try:
         zf = zipfile.ZipFile(BytesIO(data))
         names = set(zf.namelist())
