@@ -7,12 +7,18 @@ pay for python-docx, lxml or pdfplumber.
 
 from __future__ import annotations
 
+import ast
+import functools
 import importlib
+import importlib.util
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pipeline.errors import ExtractionError
 from pipeline.formats import SUFFIX_FORMAT
-from pipeline.intermediate import Document
+
+if TYPE_CHECKING:  # pydantic is not loaded by sniff() or extractors_version()
+    from pipeline.intermediate import Document
 
 # format -> module that reads it; every module has NAME, VERSION and extract(path, data, fmt)
 EXTRACTORS: dict[str, str] = {
@@ -26,6 +32,28 @@ EXTRACTORS: dict[str, str] = {
     "html": "extractors.html",
     "mhtml": "extractors.html",
 }
+
+
+
+@functools.cache
+def extractors_version() -> str:
+    """Every extractor module's VERSION in one string ("docx-1.0.0+html-1.0.0+..."), to key cached
+    extractions by: a bump of any of them (legacy reads through docx) makes older extractions stale."""
+    modules = sorted(set(EXTRACTORS.values()))
+    return "+".join(f"{m.rsplit('.', 1)[-1]}-{module_version(m)}" for m in modules)
+
+
+def module_version(module: str) -> str:
+    """A module's `VERSION = "..."` read from its source, so that the batch never imports the extractors
+    (and what they import) to learn it; imported only when the source does not say it literally."""
+    spec = importlib.util.find_spec(module)
+    if spec is not None and spec.origin and spec.origin.endswith(".py"):
+        for node in ast.parse(Path(spec.origin).read_bytes()).body:
+            if (isinstance(node, ast.Assign) and [getattr(t, "id", None) for t in node.targets] == ["VERSION"]
+                    and isinstance(node.value, ast.Constant)):
+                return str(node.value.value)
+    return str(importlib.import_module(module).VERSION)
+
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ODT_MIMETYPE = b"mimetypeapplication/vnd.oasis.opendocument.text"  # ODF's first member, stored

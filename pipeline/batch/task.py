@@ -1,8 +1,9 @@
 """What a batch worker does with one document: cached extraction, normalisation, rows for the store.
 
 Runs in a worker process (local pool or dask worker), so it takes and returns plain dicts and never
-touches the database. The intermediate JSON is cached by content hash, written atomically, so that a
-killed job, a duplicate file or `--renormalise` never extracts the same bytes twice.
+touches the database. The intermediate JSON is cached by content hash and extractors' version, written
+atomically, so that a killed job, a duplicate file or `--renormalise` never extracts the same bytes twice
+with the same extractors. The only module of pipeline.batch that reaches into extractors/.
 """
 
 from __future__ import annotations
@@ -31,8 +32,14 @@ class FatalError(Exception):
     recorded, and a re-run does it again."""
 
 
-def cache_path(cache_dir: str | Path, sha256: str) -> Path:
-    return Path(cache_dir) / sha256[:2] / f"{sha256}.json"
+def cache_path(cache_dir: str | Path, sha256: str, version: str | None = None) -> Path:
+    """Where the intermediate JSON of these bytes is cached: under the extractors' version (by default the
+    installed one), so that a job resumed after an upgrade extracts again rather than mixing versions."""
+    if version is None:
+        from extractors import extractors_version
+
+        version = extractors_version()
+    return Path(cache_dir) / version / sha256[:2] / f"{sha256}.json"
 
 
 def classify(exc: BaseException) -> str:
