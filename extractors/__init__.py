@@ -2,7 +2,8 @@
 
 `extract(path)` sniffs the format from the bytes (the extension only breaks ties) and calls the
 extractor for it. Extractor modules are imported lazily so that text conversion and `--help` never
-pay for python-docx, lxml or pdfplumber.
+pay for python-docx, lxml or pdfplumber; `extractors_version()` (what the batch keys its cache by)
+reads their VERSIONs without importing them.
 """
 
 from __future__ import annotations
@@ -32,7 +33,6 @@ EXTRACTORS: dict[str, str] = {
     "html": "extractors.html",
     "mhtml": "extractors.html",
 }
-
 
 
 @functools.cache
