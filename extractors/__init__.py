@@ -2,16 +2,24 @@
 
 `extract(path)` sniffs the format from the bytes (the extension only breaks ties) and calls the
 extractor for it. Extractor modules are imported lazily so that text conversion and `--help` never
-pay for python-docx, lxml or pdfplumber.
+pay for python-docx, lxml or pdfplumber; `extractors_version()` (what the batch keys its cache by)
+reads their VERSIONs without importing them.
 """
 
 from __future__ import annotations
 
+import ast
+import functools
 import importlib
+import importlib.util
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pipeline.errors import ExtractionError
-from pipeline.intermediate import Document
+from pipeline.formats import SUFFIX_FORMAT
+
+if TYPE_CHECKING:  # pydantic is not loaded by sniff() or extractors_version()
+    from pipeline.intermediate import Document
 
 # format -> module that reads it; every module has NAME, VERSION and extract(path, data, fmt)
 EXTRACTORS: dict[str, str] = {
@@ -26,45 +34,70 @@ EXTRACTORS: dict[str, str] = {
     "mhtml": "extractors.html",
 }
 
-_BY_SUFFIX = {
-    ".txt": "txt", ".md": "txt", ".text": "txt", ".csv": "txt", ".tsv": "txt",
-    ".docx": "docx", ".doc": "doc", ".wps": "wps", ".rtf": "rtf", ".odt": "odt",
-    ".pdf": "pdf", ".html": "html", ".htm": "html", ".shtml": "html", ".xhtml": "html",
-    ".mht": "mhtml", ".mhtml": "mhtml",
-}
+
+@functools.cache
+def extractors_version() -> str:
+    """Every extractor module's VERSION in one string ("docx-1.0.0+html-1.0.0+..."), to key cached
+    extractions by: a bump of any of them (legacy reads through docx) makes older extractions stale."""
+    modules = sorted(set(EXTRACTORS.values()))
+    return "+".join(f"{m.rsplit('.', 1)[-1]}-{module_version(m)}" for m in modules)
+
+
+def module_version(module: str) -> str:
+    """A module's `VERSION = "..."` read from its source, so that the batch never imports the extractors
+    (and what they import) to learn it; imported only when the source does not say it literally."""
+    spec = importlib.util.find_spec(module)
+    if spec is not None and spec.origin and spec.origin.endswith(".py"):
+        for node in ast.parse(Path(spec.origin).read_bytes()).body:
+            if (isinstance(node, ast.Assign) and [getattr(t, "id", None) for t in node.targets] == ["VERSION"]
+                    and isinstance(node.value, ast.Constant)):
+                return str(node.value.value)
+    return str(importlib.import_module(module).VERSION)
+
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ODT_MIMETYPE = b"mimetypeapplication/vnd.oasis.opendocument.text"  # ODF's first member, stored
 
 
 def sniff(path: Path, head: bytes) -> str:
-    """The format of a file, decided by its content first and its name second."""
-    suffix = path.suffix.lower()
+    """The format of a file, decided by its content first and its name second.
+
+    So a .doc or an .odt saved under the name .docx goes to the extractor that reads it, and no
+    extractor has to hand files on to another.
+    """
+    by_name = SUFFIX_FORMAT.get(path.suffix.lower())
     if head.startswith(b"%PDF") or b"%PDF-" in head[:1024]:
         return "pdf"
     if head.startswith(_OLE_MAGIC):
-        return "wps" if suffix == ".wps" else "doc"
+        return "wps" if by_name == "wps" else "doc"
     if head.lstrip().startswith(b"{\\rtf"):
         return "rtf"
     if head.startswith(b"PK\x03\x04"):
-        if b"word/" in head or suffix == ".docx":
-            return "docx"
-        if b"opendocument.text" in head or suffix == ".odt":
-            return "odt"
-        return "zip"
+        return _sniff_zip(head, by_name)
     lowered = head[:4096].lower()
-    if b"mime-version:" in lowered and (b"multipart/related" in lowered or suffix in (".mht", ".mhtml")):
+    if b"mime-version:" in lowered and (b"multipart/related" in lowered or by_name == "mhtml"):
         return "mhtml"
     stripped = lowered.lstrip(b"\xef\xbb\xbf \t\r\n")
     if stripped.startswith((b"<!doctype html", b"<html", b"<?xml")) or any(
         tag in lowered for tag in (b"<html", b"<body", b"<table", b"<div", b"<p>", b"<p ", b"<meta")
     ):
         return "html"
-    guessed = _BY_SUFFIX.get(suffix)
-    if guessed in ("txt", None):
+    if by_name in ("txt", None):
         if b"\x00" in head[:4096] and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
-            raise ExtractionError("binary file of unknown type")
+            raise ExtractionError("binary file of unknown type", kind="unsupported")
         return "txt"
-    return guessed
+    return by_name
+
+
+def _sniff_zip(head: bytes, by_name: str | None) -> str:
+    """A zip's format: an OpenDocument text, a Word document, or (neither in its first members) its name's."""
+    if _ODT_MIMETYPE in head[:100]:
+        return "odt"
+    if b"word/" in head:
+        return "docx"
+    if b"opendocument.text" in head:
+        return "odt"
+    return by_name if by_name in ("docx", "odt") else "zip"
 
 
 def extract(path: str | Path, fmt: str | None = None, max_bytes: int | None = None) -> Document:
@@ -76,24 +109,25 @@ def extract(path: str | Path, fmt: str | None = None, max_bytes: int | None = No
     try:
         if max_bytes is not None and path.is_file() and (size := path.stat().st_size) > max_bytes:
             raise ExtractionError(f"file is {size:,} bytes, over the {max_bytes:,}-byte limit"
-                                  " (raise it with --max-size)")
+                                  " (raise it with --max-size)", kind="too_large")
         data = path.read_bytes()
     except IsADirectoryError:
-        raise ExtractionError("is a directory") from None
+        raise ExtractionError("is a directory", kind="unreadable") from None
     except FileNotFoundError:
-        raise ExtractionError("no such file") from None
+        raise ExtractionError("no such file", kind="unreadable") from None
     except OSError as exc:
-        raise ExtractionError(f"cannot read: {exc.strerror or exc}") from None
+        raise ExtractionError(f"cannot read: {exc.strerror or exc}", kind="unreadable") from None
     if not data.strip():
-        raise ExtractionError("empty file")
+        raise ExtractionError("empty file", kind="empty")
     fmt = fmt or sniff(path, data[:8192])
     if fmt == "zip":
-        raise ExtractionError("a zip archive, not a document (use `nianbao batch` for archives)")
+        raise ExtractionError("a zip archive, not a document (use `nianbao batch` for archives)",
+                              kind="unsupported")
     module_name = EXTRACTORS.get(fmt)
     if module_name is None:
-        raise ExtractionError(f"unsupported format {fmt!r}")
+        raise ExtractionError(f"unsupported format {fmt!r}", kind="unsupported")
     try:
         module = importlib.import_module(module_name)
     except ImportError as exc:
-        raise ExtractionError(f"the {fmt} extractor is not available: {exc}") from None
+        raise ExtractionError(f"the {fmt} extractor is not available: {exc}", kind="unsupported") from None
     return module.extract(path, data, fmt)

@@ -34,7 +34,6 @@ INSTALL_HINT = "apt-get install --no-install-recommends libreoffice-writer"
 # "succeeds". A Kingsoft .wps is Word-97-like; failing that, let LibreOffice detect (MS Works...).
 _ATTEMPTS: dict[str, tuple[tuple[str, str | None], ...]] = {
     "doc": ((".doc", "MS Word 97"),),
-    "docx": ((".doc", "MS Word 97"),),  # a .docx that is really an OLE .doc
     "wps": ((".doc", "MS Word 97"), (".wps", None)),
     "rtf": ((".rtf", "Rich Text Format"),),
     "odt": ((".odt", "writer8"),),
@@ -63,7 +62,8 @@ def find_soffice() -> str:
         return explicit
     found = shutil.which("soffice") or shutil.which("libreoffice")
     if not found:
-        raise ExtractionError(f"LibreOffice is needed to read this format; install it with `{INSTALL_HINT}`")
+        raise ExtractionError(f"LibreOffice is needed to read this format; install it with `{INSTALL_HINT}`",
+                              kind="unsupported")
     return found
 
 
@@ -77,7 +77,7 @@ def _timeout() -> float:
 def convert_to_docx(data: bytes, fmt: str, timeout: float | None = None) -> bytes:
     """DOCX bytes of a legacy document, converted by a fresh LibreOffice instance."""
     if _ENCRYPTED_OOXML in data[:65536] or _ENCRYPTED_OOXML in data[-65536:]:
-        raise ExtractionError("the document is password-protected (encrypted)")
+        raise ExtractionError("the document is password-protected (encrypted)", kind="encrypted")
     soffice = find_soffice()
     timeout = _timeout() if timeout is None else timeout
     last_error = ""
@@ -102,7 +102,7 @@ def convert_to_docx(data: bytes, fmt: str, timeout: float | None = None) -> byte
                 return produced.read_bytes()
     detail = f" ({last_error})" if last_error else ""
     raise ExtractionError(f"LibreOffice could not convert the {fmt} file: corrupt, password-protected "
-                          f"or not really {fmt}{detail}")
+                          f"or not really {fmt}{detail}", kind="corrupt")
 
 
 def _run(cmd: list[str], timeout: float, env: dict[str, str]) -> str:
@@ -112,13 +112,14 @@ def _run(cmd: list[str], timeout: float, env: dict[str, str]) -> str:
                                 start_new_session=True, env=env)
     except OSError as exc:
         raise ExtractionError(f"cannot start LibreOffice ({exc.strerror or exc}); install it with "
-                              f"`{INSTALL_HINT}`") from None
+                              f"`{INSTALL_HINT}`", kind="unsupported") from None
     try:
         _, err = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
         _kill_group(proc.pid)
         proc.communicate()
-        raise ExtractionError(f"LibreOffice did not finish converting within {timeout:g} s") from None
+        raise ExtractionError(f"LibreOffice did not finish converting within {timeout:g} s",
+                              kind="timeout") from None
     finally:
         _kill_group(proc.pid)  # stragglers (soffice.bin outliving the launcher) of our own group only
     lines = [ln for ln in err.decode("utf-8", "replace").splitlines() if ln.strip()]

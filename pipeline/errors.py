@@ -1,4 +1,15 @@
-"""Errors a user sees as one line: `path: reason`."""
+"""Errors a user sees as one line: `path: reason`.
+
+An ExtractionError carries its kind as data, set where it is raised: callers (the batch's statuses)
+branch on the kind, never on the message, so a message can be reworded freely.
+"""
+
+from typing import Literal, get_args
+
+# why a file could not be read: its content's fault (corrupt ... timeout), or not (unreadable: missing,
+# a directory, no permission, a cache file gone)
+Kind = Literal["corrupt", "encrypted", "empty", "too_large", "unsupported", "timeout", "unreadable"]
+KINDS: tuple[Kind, ...] = get_args(Kind)
 
 
 class NianbaoError(Exception):
@@ -6,7 +17,17 @@ class NianbaoError(Exception):
 
 
 class ExtractionError(NianbaoError):
-    """The source file could not be read (corrupt, encrypted, unsupported, empty...)."""
+    """The source file could not be read; `kind` says why, the message says it to a person."""
+
+    def __init__(self, message: str, kind: Kind = "corrupt") -> None:
+        if kind not in KINDS:
+            raise ValueError(f"unknown extraction failure kind {kind!r}; one of {', '.join(KINDS)}")
+        super().__init__(message)
+        self.kind: Kind = kind
+
+    def __reduce__(self) -> tuple:
+        """Keep the kind through pickling (an error sent between processes would otherwise turn corrupt)."""
+        return type(self), (str(self), self.kind)
 
 
 class NotAReportError(NianbaoError):

@@ -188,6 +188,58 @@ def test_renormalise_rebuilds_reports_without_extracting(clean: Path, tmp_path: 
     assert (job / "reports_wide.csv").read_bytes() == (clean / "reports_wide.csv").read_bytes()
 
 
+@pytest.mark.parametrize("written_by", ["current", "older", "unversioned"])
+def test_a_cache_written_by_other_extractors_is_not_used(tmp_path: Path, written_by: str) -> None:
+    """A job resumed after an upgrade: what older extractors cached (under another version, or in the
+    layout from before versions) is extracted again; what these extractors cached is used (the control)."""
+    import hashlib
+
+    from extractors import extract, extractors_version
+    from pipeline.batch.task import cache_path
+    from tests.batch_corpus import NOT_A_REPORT
+
+    report = tmp_path / "in" / "report.txt"
+    report.parent.mkdir()
+    report.write_text(render_text(make_report("2021", seed=7, agency=AGENCY), "tsv"), encoding="utf-8")
+    notice = tmp_path / "notice.txt"
+    notice.write_bytes(NOT_A_REPORT)
+    stale = extract(notice).to_json(indent=None)  # what the cache holds: not this report at all
+    sha = hashlib.sha256(report.read_bytes()).hexdigest()
+    job, cache = tmp_path / "job", tmp_path / "job" / "cache" / "intermediate"
+    target = {"current": cache_path(cache, sha), "older": cache_path(cache, sha, "text-0.9"),
+              "unversioned": cache / sha[:2] / f"{sha}.json"}[written_by]
+    assert extractors_version() in str(cache_path(cache, sha))
+    target.parent.mkdir(parents=True)
+    target.write_text(stale, encoding="utf-8")
+    run_batch([report.parent], _opts(job, workers=0))
+    conn = sqlite3.connect(job / "nianbao.sqlite")
+    status, extract_ms = conn.execute("SELECT status, extract_ms FROM documents").fetchone()
+    conn.close()
+    if written_by == "current":
+        assert (status, extract_ms) == ("not_a_report", None)
+    else:
+        assert status == "ok" and extract_ms is not None
+        assert cache_path(cache, sha).is_file() and target.read_text(encoding="utf-8") == stale
+
+
+def test_the_extractors_version_is_known_without_importing_them() -> None:
+    """The batch keys its cache by every extractor's VERSION at start, before any document: reading them
+    must not import the extractors (pdfplumber, lxml, pydantic), yet must say what importing them says."""
+    import importlib
+
+    from extractors import EXTRACTORS
+
+    probe = ("import sys, extractors; print(extractors.extractors_version()); "
+             "print(sorted(m for m in sys.modules if m.startswith(('extractors.', 'pdfplumber', 'pdfminer', "
+             "'lxml', 'pydantic', 'pypdfium2'))))")
+    run = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stderr
+    version, imported = run.stdout.splitlines()
+    assert imported == "[]", imported
+    modules = sorted(set(EXTRACTORS.values()))
+    assert version == "+".join(f"{m.split('.')[-1]}-{importlib.import_module(m).VERSION}" for m in modules)
+
+
 def test_status_command_summarises_a_job(clean: Path) -> None:
     from pipeline.cli import app
 

@@ -328,13 +328,15 @@ def test_bad_packages(tmp_path):
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as zf:
         zf.writestr("hello.txt", "hi")
-    with pytest.raises(ExtractionError, match="main document"):
+    with pytest.raises(ExtractionError, match="main document") as info:
         extract(write(tmp_path, "nodoc.docx", buf.getvalue()))
+    assert info.value.kind == "corrupt"
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as zf:
         zf.writestr("word/document.xml", "<w:document><unclosed>")
-    with pytest.raises(ExtractionError, match="broken XML"):
+    with pytest.raises(ExtractionError, match="broken XML") as info:
         extract(write(tmp_path, "badxml.docx", buf.getvalue()))
+    assert info.value.kind == "corrupt"
     good = build_docx(make_report("2021"))
     with pytest.raises(ExtractionError):
         extract(write(tmp_path, "truncated.docx", good[: len(good) // 2]))

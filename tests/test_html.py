@@ -219,8 +219,9 @@ def test_mhtml_without_a_page(tmp_path: Path) -> None:
     path = tmp_path / "x.mht"
     path.write_bytes(b'MIME-Version: 1.0\r\nContent-Type: multipart/related; boundary="b"\r\n\r\n'
                      b"--b\r\nContent-Type: image/png\r\n\r\nxx\r\n--b--\r\n")
-    with pytest.raises(ExtractionError, match="no text/html part"):
+    with pytest.raises(ExtractionError, match="no text/html part") as info:
         extract(path)
+    assert info.value.kind == "empty"
 
 
 # ----- end to end: every field of generated pages ---------------------------------------------------

@@ -111,8 +111,9 @@ def test_doc_grid_spans(parallel_results):
 def test_corrupt_doc_is_an_extraction_error(tmp_path):
     bad = tmp_path / "broken.doc"
     bad.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + os.urandom(4096))
-    with pytest.raises(ExtractionError, match="could not convert"):
+    with pytest.raises(ExtractionError, match="could not convert") as info:
         extract(bad)
+    assert info.value.kind == "corrupt"  # the message names "password-protected" as a possibility: not the kind
 
 
 @needs_soffice
@@ -126,8 +127,9 @@ def test_timeout_kills_the_process_group(tmp_path, monkeypatch):
 
     monkeypatch.setattr(tempfile, "mkdtemp", spy)
     data = build_docx(make_report("2021", seed=5))
-    with pytest.raises(ExtractionError, match="did not finish"):
+    with pytest.raises(ExtractionError, match="did not finish") as info:
         legacy.convert_to_docx(data, "doc", timeout=0.3)
+    assert info.value.kind == "timeout"
     assert made
     leftovers = []
     for proc in Path("/proc").iterdir():
@@ -144,12 +146,14 @@ def test_missing_soffice_says_how_to_install(monkeypatch, tmp_path):
     monkeypatch.setattr(shutil, "which", lambda name: None)
     path = tmp_path / "old.doc"
     path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 1024)
-    with pytest.raises(ExtractionError, match="apt-get install --no-install-recommends libreoffice-writer"):
+    with pytest.raises(ExtractionError, match="apt-get install --no-install-recommends libreoffice-writer") as info:
         extract(path)
+    assert info.value.kind == "unsupported"
 
 
 def test_encrypted_ooxml_refused_without_soffice(tmp_path):
     path = tmp_path / "secret.docx"
     path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512 + "EncryptedPackage".encode("utf-16-le"))
-    with pytest.raises(ExtractionError, match="password-protected"):
+    with pytest.raises(ExtractionError, match="password-protected") as info:
         extract(path)
+    assert info.value.kind == "encrypted"

@@ -120,6 +120,7 @@ def test_scanned_pdf_without_ocr_fails_with_install_hint(built, tmp_path, monkey
         extract(scanned)
     message = str(info.value)
     assert "\n" not in message and "scanned PDF" in message
+    assert info.value.kind == "unsupported"  # not corrupt: OCR would read it
     assert "pip install 'nianbao[ocr]'" in message
     # the command line, with the extra hidden by the environment: one line `path: reason`, exit 1
     run = _convert_cli(scanned, tmp_path / "out", env={"NIANBAO_OCR": "off"})
@@ -172,8 +173,9 @@ def test_cid_text_is_detected_and_routed_to_ocr(built, tmp_path, monkeypatch, pa
     path, _ = built["tpl2019"]
     garbled = _strip_tounicode(path, tmp_path / "cid.pdf")
     monkeypatch.setattr(pdf_ocr, "available", lambda: False)
-    with pytest.raises(ExtractionError, match=r"unreadable text layer .*pip install 'nianbao\[ocr\]'"):
+    with pytest.raises(ExtractionError, match=r"unreadable text layer .*pip install 'nianbao\[ocr\]'") as info:
         extract(garbled)
+    assert info.value.kind == "unsupported"
     calls: list[tuple[int, tuple]] = []
 
     def fake_ocr(gray, number, width, height):
@@ -215,8 +217,9 @@ def test_cjk_spacing_and_furniture() -> None:
 def test_not_a_pdf_and_broken(tmp_path) -> None:
     bad = tmp_path / "bad.pdf"
     bad.write_bytes(b"%PDF-1.7\n" + b"\x00garbage" * 200)
-    with pytest.raises(ExtractionError):
+    with pytest.raises(ExtractionError) as info:
         extract(bad)
+    assert info.value.kind == "corrupt"
 
 
 @needs_soffice
@@ -254,8 +257,9 @@ def encrypted(tmp_path_factory) -> dict[str, Path]:
 @needs_soffice
 def test_encrypted_pdfs(encrypted) -> None:
     assert b"/Encrypt" in encrypted["user_pw"].read_bytes()
-    with pytest.raises(ExtractionError, match=r"encrypted PDF \(password required\)"):
+    with pytest.raises(ExtractionError, match=r"encrypted PDF \(password required\)") as info:
         extract(encrypted["user_pw"])
+    assert info.value.kind == "encrypted"
     owner_only = encrypted["owner_only"]
     assert b"/Encrypt" in owner_only.read_bytes()
     values = flatten(convert(owner_only).model_dump(by_alias=True))

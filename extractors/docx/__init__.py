@@ -3,8 +3,9 @@
 The package is read with zipfile + lxml (docx_package), the body walked in reading order with exact
 spans (docx_body), list numbers rendered (docx_numbering). python-docx is not used here: opening a
 document with it alone costs about the whole 15 ms budget of an extraction. The legacy extractor
-(.doc/.wps/.rtf/.odt via LibreOffice) calls `read_docx` on its converted output, and a ".docx" that
-is really an OLE .doc or an .odt is handed to it.
+(.doc/.wps/.rtf/.odt via LibreOffice) calls `read_docx` on its converted output; never the other way
+round: a ".docx" that is really an OLE .doc or an .odt is sent to legacy by `extractors.sniff`, and
+given here it is refused as unsupported.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ def read_docx(data: bytes) -> DocxContent:
     w = f"{{{ns}}}"
     body = root.find(w + "body")
     if body is None:
-        raise ExtractionError("not a Word document: the main part has no w:body")
+        raise ExtractionError("not a Word document: the main part has no w:body", kind="corrupt")
     styles = Styles.parse(pkg.styles, w) if pkg.styles and b"pStyle" in pkg.document else Styles()
     numbered = b"numPr" in pkg.document or any(s.num_id for s in styles.by_id.values())
     numbering = Numbering.parse(pkg.numbering if numbered else None, ns)
@@ -47,15 +48,7 @@ def read_docx(data: bytes) -> DocxContent:
     return DocxContent(blocks=blocks, warnings=reader.warnings, metadata=metadata(pkg))
 
 
-_ODT_MIMETYPE = b"mimetypeapplication/vnd.oasis.opendocument.text"
-
-
 def extract(path: Path, data: bytes, fmt: str) -> Document:
-    if data[:4] == b"\xd0\xcf\x11\xe0" or _ODT_MIMETYPE in data[:100]:
-        # named .docx but really a .doc or an .odt: LibreOffice reads those
-        from extractors import legacy
-
-        return legacy.extract(path, data, "doc" if data[:4] == b"\xd0\xcf\x11\xe0" else "odt")
     content = read_docx(data)
     source = Source.describe(path, data, fmt, NAME, VERSION, metadata=content.metadata)
     return Document(source=source, blocks=content.blocks, warnings=content.warnings)

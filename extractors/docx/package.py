@@ -36,7 +36,8 @@ def parse_xml(data: bytes) -> etree._Element:
     try:
         return etree.fromstring(data, _PARSER)
     except etree.XMLSyntaxError as exc:
-        raise ExtractionError(f"broken XML in the document: {' '.join(str(exc.msg).split())}") from None
+        raise ExtractionError(f"broken XML in the document: {' '.join(str(exc.msg).split())}",
+                              kind="corrupt") from None
 
 
 @dataclass
@@ -53,36 +54,38 @@ class Package:
 def open_package(data: bytes) -> Package:
     """The main document part and its styles, numbering and properties, found via the relationships."""
     if data[:4] == b"\xd0\xcf\x11\xe0":
-        raise ExtractionError("an OLE compound file, not a DOCX (legacy .doc, or an encrypted DOCX)")
+        raise ExtractionError("an OLE compound file, not a DOCX (legacy .doc, or an encrypted DOCX)",
+                              kind="unsupported")
     try:
         zf = zipfile.ZipFile(BytesIO(data))
         names = set(zf.namelist())
     except (zipfile.BadZipFile, ValueError, OSError, NotImplementedError, EOFError, zlib.error) as exc:
-        raise ExtractionError(f"not a valid DOCX (zip): {exc}") from None
+        raise ExtractionError(f"not a valid DOCX (zip): {exc}", kind="corrupt") from None
 
     def read(name: str | None) -> bytes | None:
         if not name or name not in names:
             return None
         info = zf.getinfo(name)
         if info.file_size > MAX_PART_BYTES:
-            raise ExtractionError(f"part {name} is implausibly large ({info.file_size} bytes): a zip bomb?")
+            raise ExtractionError(f"part {name} is implausibly large ({info.file_size} bytes): a zip bomb?",
+                                  kind="too_large")
         if info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * max(1, info.compress_size):
             raise ExtractionError(f"part {name} inflates {info.file_size // max(1, info.compress_size)}:1"
-                                  " (a zip bomb?)")
+                                  " (a zip bomb?)", kind="too_large")
         if info.flag_bits & 0x1:
-            raise ExtractionError("the DOCX is encrypted")
+            raise ExtractionError("the DOCX is encrypted", kind="encrypted")
         try:
             return zf.read(name)
         except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, OSError, EOFError, ValueError,
                 NotImplementedError, RuntimeError) as exc:  # RuntimeError: zipfile's "password required"
-            raise ExtractionError(f"cannot read part {name}: {exc}") from None
+            raise ExtractionError(f"cannot read part {name}: {exc}", kind="corrupt") from None
 
     root_rels = _rels(read("_rels/.rels"), "")
     main = root_rels.get(OFFICE_DOC) or ("word/document.xml" if "word/document.xml" in names else None)
     if not main or main not in names:
         if "content.xml" in names:
-            raise ExtractionError("an OpenDocument file, not a DOCX")
-        raise ExtractionError("not a Word document: the zip has no main document part")
+            raise ExtractionError("an OpenDocument file, not a DOCX", kind="unsupported")
+        raise ExtractionError("not a Word document: the zip has no main document part", kind="corrupt")
     document = read(main)
     assert document is not None
     doc_rels = _rels(read(_rels_name(main)), posixpath.dirname(main))

@@ -72,7 +72,7 @@ def extract(path: Path, data: bytes, fmt: str) -> Document:
         page_bytes, transport_charset = part.data, part.charset
         metadata.update(part.metadata)
     if b"\x00" in page_bytes[:4096] and not page_bytes.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise ExtractionError("binary data, not an HTML page")
+        raise ExtractionError("binary data, not an HTML page", kind="unsupported")
     decoded = decode_html(page_bytes, transport_charset)
     warnings = [Warning(code=code, message=msg) for code, msg in decoded.warnings]
     root, truncated = _parse(decoded.text)
@@ -87,10 +87,12 @@ def extract(path: Path, data: bytes, fmt: str) -> Document:
     try:
         blocks = reader.read()
     except RecursionError:  # tables nested inside tables a thousand deep
-        raise ExtractionError("the page is nested too deeply to read") from None
+        raise ExtractionError("the page is nested too deeply to read", kind="corrupt") from None
     warnings.extend(Warning(code=c, message=m) for c, m in reader.warnings)
     if not blocks:
-        raise ExtractionError("elements nest too deeply to read the page" if truncated else "the page holds no text")
+        if truncated:
+            raise ExtractionError("elements nest too deeply to read the page", kind="corrupt")
+        raise ExtractionError("the page holds no text", kind="empty")
     source = Source.describe(path, data, fmt, NAME, VERSION, metadata=metadata)
     return Document(source=source, blocks=blocks, warnings=warnings)
 
@@ -107,9 +109,9 @@ def _parse(text: str) -> tuple[etree._Element, bool]:
     try:
         root = etree.fromstring(_NOT_XML_CHARS.sub("", text).encode("utf-8", "replace"), parser=parser)
     except (etree.ParserError, etree.XMLSyntaxError, ValueError) as exc:
-        raise ExtractionError(f"unparseable HTML: {exc}") from None
+        raise ExtractionError(f"unparseable HTML: {exc}", kind="corrupt") from None
     if root is None:
-        raise ExtractionError("unparseable HTML")
+        raise ExtractionError("unparseable HTML", kind="corrupt")
     return root, any("Excessive depth" in e.message for e in parser.error_log)
 
 

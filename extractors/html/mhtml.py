@@ -43,16 +43,16 @@ def html_part(data: bytes) -> HtmlPart:
     try:
         msg = email.message_from_bytes(data.lstrip(b"\r\n\t "), policy=email.policy.compat32)
     except Exception as exc:  # the email parser is lenient; anything it raises means garbage
-        raise ExtractionError(f"unreadable MHTML archive: {exc}") from None
+        raise ExtractionError(f"unreadable MHTML archive: {exc}", kind="corrupt") from None
     part = _root_part(msg)
     if part is None:
-        raise ExtractionError("MHTML archive holds no text/html part")
+        raise ExtractionError("MHTML archive holds no text/html part", kind="empty")
     try:
         payload = part.get_payload(decode=True)
     except Exception as exc:  # malformed base64 and the like
-        raise ExtractionError(f"MHTML page part cannot be decoded: {exc}") from None
+        raise ExtractionError(f"MHTML page part cannot be decoded: {exc}", kind="corrupt") from None
     if not isinstance(payload, bytes) or not payload.strip():
-        raise ExtractionError("MHTML page part is empty")
+        raise ExtractionError("MHTML page part is empty", kind="empty")
     metadata = {}
     for header, key in (("Subject", "mhtml_subject"), ("Date", "mhtml_date"),
                         ("Snapshot-Content-Location", "url"), ("Content-Location", "url")):

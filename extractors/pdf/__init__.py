@@ -199,10 +199,12 @@ def _open_plumber(data: bytes):
             seen = seen.__cause__ or seen.__context__
         text = " ".join(f"{type(e).__name__} {e}" for e in chain)
         if any(isinstance(e, PDFPasswordIncorrect) for e in chain) or "password" in text.lower():
-            raise ExtractionError("encrypted PDF (password required)") from None
+            raise ExtractionError("encrypted PDF (password required)", kind="encrypted") from None
         if "encrypt" in text.lower():
-            raise ExtractionError(f"encrypted PDF that cannot be opened ({type(exc).__name__})") from None
-        raise ExtractionError(f"broken PDF that cannot be repaired ({type(exc).__name__}: {exc})"[:200]) from None
+            raise ExtractionError(f"encrypted PDF that cannot be opened ({type(exc).__name__})",
+                                  kind="encrypted") from None
+        raise ExtractionError(f"broken PDF that cannot be repaired ({type(exc).__name__}: {exc})"[:200],
+                              kind="corrupt") from None
     try:
         metadata = pdf.metadata or {}
     except Exception:
@@ -437,7 +439,7 @@ def _extract(path: Path, data: bytes, fmt: str) -> Document:
     except ExtractionError:
         raise
     except Exception as exc:
-        raise ExtractionError(f"broken PDF ({type(exc).__name__}: {exc})"[:200]) from None
+        raise ExtractionError(f"broken PDF ({type(exc).__name__}: {exc})"[:200], kind="corrupt") from None
     finally:
         close()
     blocks = assemble(pages)
@@ -454,10 +456,11 @@ def _refuse_unreadable(pages: list[PageContent]) -> None:
     scanned = sum(1 for p in pages if p.unreadable == "scanned")
     garbled = sum(1 for p in pages if p.unreadable == "garbled")
     if scanned:
-        raise ExtractionError(f"scanned PDF: {scanned} of {len(pages)} pages have no text layer; {OCR_HINT}")
+        raise ExtractionError(f"scanned PDF: {scanned} of {len(pages)} pages have no text layer; {OCR_HINT}",
+                              kind="unsupported")
     if garbled:
         raise ExtractionError(f"unreadable text layer ((cid:N) glyph ids or mojibake) on {garbled} of "
-                              f"{len(pages)} pages; {OCR_HINT}")
+                              f"{len(pages)} pages; {OCR_HINT}", kind="unsupported")
 
 
 def assemble(pages: list[PageContent]) -> list[Paragraph | Table]:

@@ -350,9 +350,10 @@ class Document:
             self._pdf = pdfium.PdfDocument(data)
         except pdfium.PdfiumError as exc:
             if getattr(exc, "err_code", None) == raw.FPDF_ERR_PASSWORD:
-                raise ExtractionError("encrypted PDF (password required)") from None
+                raise ExtractionError("encrypted PDF (password required)", kind="encrypted") from None
             if getattr(exc, "err_code", None) == raw.FPDF_ERR_SECURITY:
-                raise ExtractionError("encrypted PDF that cannot be opened (unsupported security handler)") from None
+                raise ExtractionError("encrypted PDF that cannot be opened (unsupported security handler)",
+                                      kind="encrypted") from None
             raise
         self.n_pages = len(self._pdf)
 

@@ -16,15 +16,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from pipeline.formats import ARCHIVE_SUFFIXES, DOC_SUFFIXES, SUFFIX_FORMAT
 from pipeline.limits import DEFAULT_MAX_BYTES
 
-SUFFIX_FORMAT = {  # what a refused file (never sniffed) is recorded as; converted ones get the sniffed format
-    ".txt": "txt", ".md": "txt", ".text": "txt", ".docx": "docx", ".doc": "doc", ".wps": "wps", ".rtf": "rtf",
-    ".odt": "odt", ".pdf": "pdf", ".html": "html", ".htm": "html", ".shtml": "html", ".xhtml": "html",
-    ".mht": "mhtml", ".mhtml": "mhtml", ".zip": "zip",
-}
-DOC_SUFFIXES = frozenset(SUFFIX_FORMAT) - {".zip"}
-ARCHIVE_SUFFIXES = frozenset({".zip"})
 MAX_NESTING = 3
 RATIO_MIN_BYTES = 256 * 1024  # below this a high ratio is harmless (a page of blanks compresses well)
 MEMBER_SEP = "!/"  # between the levels of a nested archive in `member`
@@ -59,8 +53,9 @@ class Item:
         return PurePosixPath(name.replace("\\", "/")).suffix.lower()
 
     def __post_init__(self) -> None:
+        """A refused input is never sniffed: it is recorded under the format its name says."""
         if self.status not in (None, "skip") and self.format is None:
-            self.format = SUFFIX_FORMAT.get(self.suffix)
+            self.format = "zip" if self.suffix in ARCHIVE_SUFFIXES else SUFFIX_FORMAT.get(self.suffix)
 
 
 def member_name(info: zipfile.ZipInfo) -> str:

@@ -1,7 +1,8 @@
 """`nianbao batch`: convert many documents into one resumable job directory.
 
     DIR/nianbao.sqlite                          documents, reports, values, checks, issues, cross_year
-    DIR/cache/intermediate/<sha[:2]>/<sha>.json  every extraction, by content hash
+    DIR/cache/intermediate/<extractors version>/<sha[:2]>/<sha>.json
+                                                 every extraction, by extractors' version and content hash
     DIR/reports.jsonl, values_long.csv, reports_wide.csv   exports, re-created by every run that changed
                                                  the database (DIR/.exported says which state they show)
     DIR/tmp/                                     archive members handed to workers (emptied at start)

@@ -1,8 +1,9 @@
 """What a batch worker does with one document: cached extraction, normalisation, rows for the store.
 
 Runs in a worker process (local pool or dask worker), so it takes and returns plain dicts and never
-touches the database. The intermediate JSON is cached by content hash, written atomically, so that a
-killed job, a duplicate file or `--renormalise` never extracts the same bytes twice.
+touches the database. The intermediate JSON is cached by content hash and extractors' version, written
+atomically, so that a killed job, a duplicate file or `--renormalise` never extracts the same bytes twice
+with the same extractors. The only module of pipeline.batch that reaches into extractors/.
 """
 
 from __future__ import annotations
@@ -14,19 +15,16 @@ import time
 from pathlib import Path
 from typing import Any
 
-from pipeline.errors import ExtractionError, NianbaoError, NotAReportError
+from pipeline.errors import DocumentTimeout, ExtractionError, Kind, NianbaoError, NotAReportError
 
 # statuses a document can end in; every one is final (a resumed job does not redo it)
 STATUSES = ("ok", "not_a_report", "corrupt", "encrypted", "empty", "too_large", "unsupported", "timeout", "error")
-_BY_REASON = (  # first match of a lower-cased ExtractionError reason decides; no match: "corrupt"
-    (("encrypted", "password"), "encrypted"),
-    (("empty file", "holds no text", "page part is empty"), "empty"),
-    (("did not finish", "timed out"), "timeout"),
-    (("byte limit", "implausibly large", "zip bomb"), "too_large"),
-    (("unsupported", "binary file of unknown type", "not an html page", "a zip archive",
-      "extractor is not available", "libreoffice is needed", "cannot start libreoffice"), "unsupported"),
-    (("cannot read", "no such file", "is a directory", "cached intermediate json"), "error"),
-)
+# the status an ExtractionError's kind means: the file's fault, under the same name; a file that could not
+# be read from disk (missing, a directory, no permission) is "error" for now, with the bugs of ours
+STATUS_OF_KIND: dict[Kind, str] = {
+    "corrupt": "corrupt", "encrypted": "encrypted", "empty": "empty", "too_large": "too_large",
+    "unsupported": "unsupported", "timeout": "timeout", "unreadable": "error",
+}
 
 
 class FatalError(Exception):
@@ -34,21 +32,25 @@ class FatalError(Exception):
     recorded, and a re-run does it again."""
 
 
-def cache_path(cache_dir: str | Path, sha256: str) -> Path:
-    return Path(cache_dir) / sha256[:2] / f"{sha256}.json"
+def cache_path(cache_dir: str | Path, sha256: str, version: str | None = None) -> Path:
+    """Where the intermediate JSON of these bytes is cached: under the extractors' version (by default the
+    installed one), so that a job resumed after an upgrade extracts again rather than mixing versions."""
+    if version is None:
+        from extractors import extractors_version
+
+        version = extractors_version()
+    return Path(cache_dir) / version / sha256[:2] / f"{sha256}.json"
 
 
 def classify(exc: BaseException) -> str:
-    """The documents.status a failure means: the file's fault (corrupt, encrypted...) or, for anything
-    but a NianbaoError, "error" (a bug of ours, worth a look)."""
+    """The documents.status a failure means, from its type and kind (never its wording): the file's fault
+    (corrupt, encrypted...) or "error" (a bug of ours, or an unreadable file, worth a look)."""
     if isinstance(exc, NotAReportError):
         return "not_a_report"
     if isinstance(exc, ExtractionError):
-        reason = str(exc).lower()
-        for words, status in _BY_REASON:
-            if any(w in reason for w in words):
-                return status
-        return "corrupt"
+        return STATUS_OF_KIND[exc.kind]
+    if isinstance(exc, DocumentTimeout):
+        return "timeout"
     return "error"
 
 
@@ -137,7 +139,7 @@ def run_task(task: dict[str, Any]) -> dict[str, Any]:
             _write_cache(cached, doc.to_json(indent=None))
             result["extract_ms"] = (time.perf_counter() - t0) * 1000
         elif doc is None:
-            raise ExtractionError("the cached intermediate JSON is missing")
+            raise ExtractionError("the cached intermediate JSON is missing", kind="unreadable")
         result["format"] = doc.source.format
         t1 = time.perf_counter()
         from pipeline.normalise import normalise

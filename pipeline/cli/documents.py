@@ -12,10 +12,8 @@ from typing import Annotated
 import typer
 
 from pipeline.errors import NianbaoError
+from pipeline.formats import DOC_SUFFIXES
 from pipeline.limits import DEFAULT_MAX_SIZE, DEFAULT_TIMEOUT_S
-
-DOC_SUFFIXES = {".txt", ".md", ".docx", ".doc", ".wps", ".rtf", ".odt", ".pdf", ".html", ".htm", ".shtml",
-                ".mht", ".mhtml"}
 
 
 def _fail_line(path: Path | str, reason: str) -> None:
