@@ -16,7 +16,7 @@ from functools import cache
 
 from pipeline.fields import TABLE_PREFIX, all_fields
 
-TEMPLATES = ("2019", "2021")
+TEMPLATES = tuple(sorted({t for f in all_fields().values() for t in f.templates}))  # 2019, 2021
 TOTAL = "total"  # table 三's last column and each table 四 group's last part: the sum of the others
 
 # Table 三's balance rule (一+二 = 三（七）+四): what comes in, what went out. The TSV names the rows
@@ -57,7 +57,8 @@ def columns_of(table: str, row: str, template: str | None = None) -> tuple[str, 
 
 @cache
 def row_templates(table: str, row: str) -> frozenset[str]:
-    """The templates every field of the row is on: {'2019'} for 2019's （六）其他处理, both for most."""
+    """The templates every field of the row is on: {'2019'} for 2019's （六）其他处理, both for most rows
+    of 三; none for a table 二 row whose columns differ between the templates (规章)."""
     sets = [t for r, _, t in _cells(table) if r == row]
     return frozenset.intersection(*sets) if sets else frozenset()
 
