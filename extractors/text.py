@@ -17,6 +17,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
+from extractors.cells import looks_like_value, looks_numeric
 from pipeline.intermediate import Cell, Document, Paragraph, Source, Table, Warning
 
 NAME = "text"
@@ -26,7 +27,6 @@ _MD_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
 _HEADING = re.compile(r"^(#{1,6})\s*(.*?)\s*#*\s*$")
 _BOLD = re.compile(r"\*\*(.*?)\*\*")
 _NUMBERED = re.compile(r"^\s*([一二三四五六七八九十]+|\d{1,2})[、.．]\s*\S{4,}")
-_NUMERIC = re.compile(r"^[\s\-+—/／减增]*[\d.,]+\s*(万元|元|件)?\s*$")
 
 
 def decode(data: bytes) -> tuple[str, list[Warning]]:
@@ -127,12 +127,6 @@ def _rows_while(lines: list[str], i: int, row_of: Callable[[str], list[str] | No
     return rows, i
 
 
-def _is_value_text(text: str) -> bool:
-    """A number or a blank token (`/`, `—`, `无`): what separates one row from the next in a stream."""
-    t = text.strip()
-    return not t or bool(_NUMERIC.match(t)) or t in {"/", "／", "—", "——", "-", "－", "无", "不涉及"}
-
-
 _SPACED = re.compile(r"^(?P<label>.*?[^\d\s.,/\-])?\s*(?P<nums>(?:-?[\d.,]+|/)(?:\s+(?:-?[\d.,]+|/)){2,})\s*$")
 
 
@@ -154,7 +148,7 @@ def _stream_rows(cells: list[str]) -> list[list[str]]:
     rows: list[list[str]] = []
     row: list[str] = []
     for cell in cells:
-        if row and not _is_value_text(cell) and _is_value_text(row[-1]):
+        if row and not looks_like_value(cell) and looks_like_value(row[-1]):  # a label after values
             rows.append(row)
             row = []
         row.append(cell)
@@ -185,7 +179,7 @@ def _cell_stream_region(lines: list[str], i: int, blocks: list[Paragraph | Table
         j += 1
     if current:
         cells.append("\n".join(current))
-    if sum(1 for c in cells if c.strip() and _is_value_text(c)) < 6:
+    if sum(1 for c in cells if c.strip() and looks_like_value(c)) < 6:
         return i
     while j > i and _is_blank(lines[j - 1]):
         j -= 1
@@ -329,7 +323,7 @@ def _merge_repeats(row: list[str]) -> list[tuple[int, str]]:
     out: list[tuple[int, str]] = []
     for text in row:
         text = text.strip()
-        if out and text and out[-1][1] == text and not _NUMERIC.match(text):
+        if out and text and out[-1][1] == text and not looks_numeric(text):
             out[-1] = (out[-1][0] + 1, text)
         else:
             out.append((1, text))

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from lxml import etree
 
+from extractors.cells import looks_numeric
 from extractors.grid import RawCell, overrun_width, place_rows
 from extractors.html.decode import decode_html
 from extractors.html.mhtml import html_part
@@ -31,7 +32,6 @@ NAME = "html"
 VERSION = "1.0.0"
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
-_NUMERIC = re.compile(r"^[-+－—]?\d[\d,，.]*\s*(元|万元|%|件|条)?$")
 # elements whose content is never shown as text (head, scripts, form controls, embedded objects)
 _SKIP = ("head", "script", "style", "noscript", "template", "title", "meta", "link", "iframe", "frame",
          "object", "embed", "svg", "canvas", "select", "button", "input", "textarea", "map", "audio",
@@ -212,7 +212,7 @@ def _numeric(table: etree._Element) -> bool:
     found = 0
     for tr in _table_rows(table):
         for cell in _row_cells(tr):
-            if _NUMERIC.match(clean(_text(cell))):
+            if looks_numeric(clean(_text(cell))):
                 found += 1
                 if found >= 3:
                     return True

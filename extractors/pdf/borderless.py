@@ -14,12 +14,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from extractors.cells import looks_numeric
 from extractors.pdf.tables import PCell, Piece, cluster
 from extractors.pdf.text import Line, group_lines, is_heading, line_text
 
 # a label that starts a row of its own: "3.", "2、", "（四）", "四、"
 _NUMBERED = re.compile(r"^(?:\d{1,2}\s*[.、．]|[（(][一二三四五六七八九十]{1,3}[）)]|[一二三四五六七八九十]{1,3}、)")
-_NUMBER = re.compile(r"^[-+−]?\d[\d,，]*(?:\.\d+)?\s*(?:%|元|万元|件|个)?$")
 
 
 class _Centred:
@@ -98,7 +98,7 @@ def _visual_lines(segs: list[Seg]) -> list[list[Seg]]:
 def _regions(vlines: list[list[Seg]], width: float) -> list[list[list[Seg]]]:
     """Runs of tabular lines (several words, or a number right of the middle), with close neighbours."""
     def tabular(vl: list[Seg]) -> bool:
-        return len(vl) >= 2 or any(_NUMBER.match(s.text) and s.x0 > 0.4 * width for s in vl)
+        return len(vl) >= 2 or any(looks_numeric(s.text) and s.x0 > 0.4 * width for s in vl)
 
     regions: list[list[list[Seg]]] = []
     i = 0
@@ -152,7 +152,7 @@ def borderless_pieces(chars: list[dict], page: int, width: float) -> list[Piece]
 
 def _build(segs: list[Seg], page: int) -> Piece | None:
     size = max(sorted(s.size for s in segs)[len(segs) // 2], 1.0)
-    nums = [s for s in segs if _NUMBER.match(s.text)]
+    nums = [s for s in segs if looks_numeric(s.text)]
     if len(nums) < 2:
         return None
     # value columns: union of number extents

@@ -11,8 +11,8 @@ import re
 import sqlite3
 import unicodedata
 
-COLUMNS = ("natural_person", "commercial_enterprise", "research_institution", "social_welfare_org",
-           "legal_service_org", "other_org", "total")
+from pipeline.normalise.template import CARRIED_FORWARD, CARRIED_OVER, T3_COLUMNS
+
 _NOT_NAME = re.compile(r"[\W_]+")
 
 
@@ -24,10 +24,11 @@ def agency_key(name: str | None) -> str:
 
 
 def _flows(conn: sqlite3.Connection, report_id: int) -> dict[str, dict[str, float | None]]:
-    out: dict[str, dict[str, float | None]] = {"carried_over": {}, "carried_forward": {}}
+    """{CARRIED_OVER: {column: value}, CARRIED_FORWARD: {...}} of one report."""
+    out: dict[str, dict[str, float | None]] = {CARRIED_OVER: {}, CARRIED_FORWARD: {}}
     for field, value in conn.execute(
-            'SELECT field, value FROM "values" WHERE report_id=? AND (field LIKE \'applications.carried_over.%\' '
-            "OR field LIKE 'applications.carried_forward.%')", (report_id,)):
+            'SELECT field, value FROM "values" WHERE report_id=? AND (field LIKE ? OR field LIKE ?)',
+            (report_id, f"applications.{CARRIED_OVER}.%", f"applications.{CARRIED_FORWARD}.%")):
         _, row, col = field.split(".")
         out[row][col] = value
     return out
@@ -51,8 +52,8 @@ def cross_year_rows(conn: sqlite3.Connection) -> list[tuple]:
         if prev is None:
             continue
         this, last = _flows(conn, report_id), _flows(conn, prev[0])
-        for col in COLUMNS:
-            over, forward = this["carried_over"].get(col), last["carried_forward"].get(col)
+        for col in T3_COLUMNS:
+            over, forward = this[CARRIED_OVER].get(col), last[CARRIED_FORWARD].get(col)
             if over is None or forward is None:
                 continue
             rows.append((key, year, year - 1, col, over, forward, int(abs(over - forward) < 1e-9), agency,

@@ -20,8 +20,8 @@ from typing import Any
 
 from pipeline.fields import all_fields
 from pipeline.intermediate import Cell, Document, Table
-from pipeline.normalise.checks import FLOW_ROWS
 from pipeline.normalise.labels import Label, fold, labels
+from pipeline.normalise.template import FLOW_ROWS, RESULTS_TOTAL
 from pipeline.report import Check, Issue, Provenance, Report
 
 
@@ -56,7 +56,7 @@ def checks_on(field_id: str, checks: list[Check]) -> list[Check]:
         if check.rule == "applications.row_total" and top == "applications":
             hit = check.row == row
         elif check.rule == "applications.results_total" and top == "applications":
-            hit = check.column == col and row not in FLOW_ROWS[:2] and row != "carried_forward"
+            hit = check.column == col and (row not in FLOW_ROWS or row == RESULTS_TOTAL)  # outcome rows, （七）
         elif check.rule == "applications.balance" and top == "applications":
             hit = check.column == col and row in FLOW_ROWS
         elif check.rule == "review_litigation.total" and top == "review_litigation":

@@ -6,17 +6,20 @@ skipped, not failed, and the passing entry says how many places it skipped.
 
 from __future__ import annotations
 
+from pipeline.normalise.template import (
+    FLOW_IN,
+    FLOW_OUT,
+    FLOW_ROWS,
+    RESULTS_TOTAL,
+    REVIEW_GROUPS,
+    REVIEW_PARTS,
+    T3_COLUMNS,
+)
 from pipeline.report import Check
 
-APPLICANTS = ["natural_person", "commercial_enterprise", "research_institution", "social_welfare_org",
-              "legal_service_org", "other_org"]
-COLUMNS = APPLICANTS + ["total"]
-FLOW_ROWS = ("new_received", "carried_over", "results_total", "carried_forward")
-REVIEW_GROUPS = ("review", "litigation_direct", "litigation_after_review")
-REVIEW_PARTS = ("upheld", "corrected", "other", "pending")
 # Within one row, consecutive runs of cells whose last is the sum of the others: table 三's seven
 # columns (row_total), table 四's three groups of five (review_litigation.total).
-ROW_SUM_RUNS = {"t3": (len(COLUMNS),), "t4": tuple(len(REVIEW_PARTS) + 1 for _ in REVIEW_GROUPS)}
+ROW_SUM_RUNS = {"t3": (len(T3_COLUMNS),), "t4": tuple(len(REVIEW_PARTS) for _ in REVIEW_GROUPS)}
 
 
 def _numbers(values: dict, keys: list[str]) -> list[float] | None:
@@ -41,27 +44,28 @@ def run_checks(values: dict) -> list[Check]:
         checks.append(Check(rule=rule, ok=False, expected=expected, found=found, message=message, **where))
 
     for row in rows:
-        nums = _numbers(values, [f"applications.{row}.{c}" for c in COLUMNS])
+        nums = _numbers(values, [f"applications.{row}.{c}" for c in T3_COLUMNS])
         if nums is None:
             skipped["applications.row_total"] = skipped.get("applications.row_total", 0) + 1
         elif not _close(sum(nums[:-1]), nums[-1]):
             fail("applications.row_total", sum(nums[:-1]), nums[-1],
                  f"row {row}: 总计 {nums[-1]:g} but the six applicant columns sum to {sum(nums[:-1]):g}", row=row)
-    for col in COLUMNS:
-        nums = _numbers(values, [f"applications.{r}.{col}" for r in outcome_rows] + [f"applications.results_total.{col}"])
+    for col in T3_COLUMNS:
+        nums = _numbers(values, [f"applications.{r}.{col}" for r in [*outcome_rows, RESULTS_TOTAL]])
         if nums is None:
             skipped["applications.results_total"] = skipped.get("applications.results_total", 0) + 1
         elif not _close(sum(nums[:-1]), nums[-1]):
             fail("applications.results_total", sum(nums[:-1]), nums[-1],
                  f"column {col}: （七）总计 {nums[-1]:g} but the outcome rows sum to {sum(nums[:-1]):g}", column=col)
-        flow = _numbers(values, [f"applications.{r}.{col}" for r in FLOW_ROWS])
-        if flow is None:
+        came = _numbers(values, [f"applications.{r}.{col}" for r in FLOW_IN])
+        went = _numbers(values, [f"applications.{r}.{col}" for r in FLOW_OUT])
+        if came is None or went is None:
             skipped["applications.balance"] = skipped.get("applications.balance", 0) + 1
-        elif not _close(flow[0] + flow[1], flow[2] + flow[3]):
-            fail("applications.balance", flow[0] + flow[1], flow[2] + flow[3],
-                 f"column {col}: 一+二 = {flow[0] + flow[1]:g} but 三（七）+四 = {flow[2] + flow[3]:g}", column=col)
+        elif not _close(sum(came), sum(went)):
+            fail("applications.balance", sum(came), sum(went),
+                 f"column {col}: 一+二 = {sum(came):g} but 三（七）+四 = {sum(went):g}", column=col)
     for group in REVIEW_GROUPS:
-        nums = _numbers(values, [f"review_litigation.{group}.{p}" for p in REVIEW_PARTS + ("total",)])
+        nums = _numbers(values, [f"review_litigation.{group}.{p}" for p in REVIEW_PARTS])
         if nums is None:
             skipped["review_litigation.total"] = skipped.get("review_litigation.total", 0) + 1
         elif not _close(sum(nums[:-1]), nums[-1]):

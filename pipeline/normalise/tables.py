@@ -12,14 +12,15 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import cache
 
 from pipeline.fields import TABLE_PREFIX, all_fields
 from pipeline.intermediate import Cell, Document, Table
 from pipeline.normalise.labels import Label, LabelTable, fold, labels
+from pipeline.normalise.template import REVIEW_GROUPS, REVIEW_PARTS, TOTAL, row_templates, rows_of
 from pipeline.normalise.values import CellValue, as_field_type, parse_cell
 
 HEADER_KINDS = ("column", "colgroup", "ignore")
+T4_CELLS = len(REVIEW_GROUPS) * len(REVIEW_PARTS)  # table 四's one data row (table 三's rows have seven)
 
 
 @dataclass
@@ -121,8 +122,7 @@ class TableReader:
         self.labels = labels()
         self.fields = all_fields()
         self.schemes = _Schemes(self.labels)
-        self.t3_order = [f.split(".")[1] for f in self.fields if f.startswith("applications.")]
-        self.t3_order = list(dict.fromkeys(self.t3_order))
+        self.t3_order = rows_of("t3")  # both templates' rows: a lost label is placed between its neighbours
         self.reading = TableReading()
         self._scheme: str | None = None  # scheme of the last header
         self._group: str | None = None  # open group of table 三
@@ -131,7 +131,6 @@ class TableReader:
         self._n_cols: int | None = None
         self._t3_sequence: list[str | _PendingRow] = []
         self._group_keys = {lab.key for lab in self.labels.of("group")}
-        self._row_templates = _row_templates()
 
     # ---- public
     def read(self, doc: Document) -> TableReading:
@@ -170,7 +169,7 @@ class TableReader:
         if row_label is not None and not named_row:
             return
         if row_label is None and group is not None:
-            if row.values and f"applications.{group}.total" in self.fields:
+            if row.values and f"applications.{group}.{TOTAL}" in self.fields:
                 named_by = self.labels.best(row.label, "group", accept=lambda lab: lab.key == group)
                 self._take_data(block, r, row, "t3", group, named_by.variant if named_by else "")
             elif has_values:
@@ -272,7 +271,7 @@ class TableReader:
             if scheme is None:
                 self._finding("warning", "no_columns", f"row '{row.label}': no column layout fits its values")
                 return
-        only = self._row_templates.get(f"{TABLE_PREFIX[table]}.{key}", frozenset())
+        only = row_templates(table, key)
         if len(only) == 1:  # a row that exists in one template only is evidence for it
             self.reading.evidence[f"{table}:{next(iter(only))}"] += 1
         self._place_row(block, r, row.values, table, key, scheme, row.label, variant)
@@ -295,7 +294,7 @@ class TableReader:
 
     def _take_unlabelled(self, block: int, r: int, row: _Row) -> None:
         n_values = _count(row.values)
-        if self._scheme == "t4" or n_values >= 13:  # table 三 rows have 7 values, 四 has 15
+        if self._scheme == "t4" or n_values >= T4_CELLS - 2:  # two of 四's cells may be lost
             if self._scheme != "t4":
                 self._finding("warning", "header_missing", "table 四 values found without its header")
             self.reading.tables_seen.add("t4")
@@ -429,16 +428,6 @@ def _trim(values: list[tuple[Cell, CellValue]], n: int) -> list[tuple[Cell, Cell
         out.pop(0)
     while len(out) > n and out and not out[-1][0].text.strip():
         out.pop()
-    return out
-
-
-@cache
-def _row_templates() -> dict[str, frozenset[str]]:
-    """`applications.other` -> the templates all of whose fields in that row share."""
-    out: dict[str, frozenset[str]] = {}
-    for f in all_fields().values():
-        row = f.id.rsplit(".", 1)[0]
-        out[row] = out.get(row, f.templates) & f.templates
     return out
 
 

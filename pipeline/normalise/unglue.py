@@ -20,10 +20,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache
 
-from pipeline.fields import all_fields
 from pipeline.intermediate import Cell, Document, Paragraph, Table
 from pipeline.normalise.checks import ROW_SUM_RUNS, run_checks
 from pipeline.normalise.labels import fold, labels
+from pipeline.normalise.template import REVIEW_GROUPS, REVIEW_PARTS, T3_COLUMNS, columns_of, rows_of
 
 # A run of value characters between two labels: digits, spaces between them, a decimal point, a minus.
 _RUN = re.compile(r"-?\d(?:\d|\.(?=\d)|\s+(?=-?\d)|-(?=\d))*")
@@ -96,7 +96,7 @@ class _Row:
     label: str
     table: str
     key: str | None
-    fields: tuple[str, ...]
+    columns: tuple[str, ...]
     cuts: list[list[str]]  # every cut that passes the row's own rules (capped)
     start: int
     end: int
@@ -117,16 +117,16 @@ def _table_from(text: str, issues: list[Issue]) -> tuple[Table, int, int] | None
         else:
             tail = folded[-60:]
             named = [lab for lab in (labels().best(tail, "row"), labels().best(tail, "group"))
-                     if lab is not None and lab.key != "-" and _fields(lab.table, lab.key, template)]
+                     if lab is not None and lab.key != "-" and _columns(lab.table, lab.key, template)]
             if named:
                 table, key = named[0].table, named[0].key
             elif rows and rows[-1].table == "t3" and len(folded) <= 40:
                 table, key = "t3", None  # a t3 row the label table names only within its group (3.其他)
             else:
                 continue
-        fields = _fields(table, key, template)
-        if fields:
-            rows.append(_Row(run.label.strip(), table, key, fields, _row_cuts(run.digits, table, len(fields)),
+        columns = _columns(table, key, template)
+        if columns:
+            rows.append(_Row(run.label.strip(), table, key, columns, _row_cuts(run.digits, table, len(columns)),
                              begin + run.start - len(run.label), begin + run.end))
     while rows and not rows[-1].cuts:  # prose after the table
         rows.pop()
@@ -138,7 +138,7 @@ def _table_from(text: str, issues: list[Issue]) -> tuple[Table, int, int] | None
         if cut is None:
             issues.append(Issue("run_together_ambiguous",
                                 f"values after '{row.label[-30:]}' ran together and cannot be cut into "
-                                f"{len(row.fields)} cells in exactly one way that the template's rules allow"))
+                                f"{len(row.columns)} cells in exactly one way that the template's rules allow"))
         if row.table == "t4":
             grid += _review_header()
             grid.append([(v, 1) for v in cut or []])
@@ -222,7 +222,7 @@ def _resolve(rows: list[_Row]) -> list[list[str] | None]:
 def _named(row: _Row, cut: list[str], index: int) -> dict[str, float]:
     """A t3 row's cut as field values; a row named only by its group gets a key of its own."""
     prefix = f"applications.{row.key or f'row{index}'}."
-    return {prefix + f.rsplit(".", 1)[1]: float(p) for f, p in zip(row.fields, cut, strict=True)}
+    return {prefix + c: float(p) for c, p in zip(row.columns, cut, strict=True)}
 
 
 def _header_words(label: str, table: str) -> list[str]:
@@ -243,9 +243,9 @@ def _review_header() -> list[list[tuple[str, int]]]:
     for lab in labels().of("colgroup", "column"):
         if lab.table == "t4":
             first.setdefault((lab.kind, lab.key), lab.variant)
-    parts = [first[("column", k)] for k in ("upheld", "corrected", "other", "pending", "total")]
-    groups = [first[("colgroup", g)] for g in ("review", "litigation_direct", "litigation_after_review")]
-    return [[(g, 5) for g in groups], [(p, 1) for p in parts * 3]]
+    parts = [first[("column", k)] for k in REVIEW_PARTS]
+    groups = [first[("colgroup", g)] for g in REVIEW_GROUPS]
+    return [[(g, len(parts)) for g in groups], [(p, 1) for p in parts * len(groups)]]
 
 
 def _is_review_header(folded: str) -> bool:
@@ -265,16 +265,14 @@ def _template_of(text: str) -> str:
 
 
 @cache
-def _fields(table: str, key: str | None, template: str) -> tuple[str, ...]:
-    """The field ids of one row, in column order (table 四: all fifteen)."""
-    fields = [f for f in all_fields().values() if template in f.templates]
+def _columns(table: str, key: str | None, template: str) -> tuple[str, ...]:
+    """The columns of one row in order (table 四: its fifteen cells, group.part); () for no row."""
     if table == "t4":
-        return tuple(f.id for f in fields if f.id.startswith("review_litigation."))
-    if table == "t3":
-        row = key or "results_total"  # an unnamed t3 row has the same seven columns as any
-        return tuple(f.id for f in fields if f.id.startswith(f"applications.{row}."))
-    if table == "t2" and key:
-        return tuple(f.id for f in fields if f.id.startswith(f"active_disclosure.{key}."))
+        return tuple(f"{g}.{p}" for g in rows_of("t4", template) for p in columns_of("t4", g, template))
+    if table == "t3" and key is None:  # a row named only within its group has table 三's seven columns
+        return T3_COLUMNS
+    if table in ("t2", "t3") and key:
+        return columns_of(table, key, template)
     return ()
 
 

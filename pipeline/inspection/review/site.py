@@ -26,19 +26,22 @@ from typing import Any
 
 from pipeline.fields import Field, all_fields, template_fields
 from pipeline.inspection.explain import checks_on, issues_on
+from pipeline.normalise.template import (
+    APPLICANT_COLUMNS,
+    FLOW_ROWS,
+    RESULTS_TOTAL,
+    REVIEW_GROUPS,
+    REVIEW_PARTS,
+    T2_COLUMNS,
+    T3_COLUMNS,
+    TOTAL,
+    outcome_rows,
+    rows_of,
+)
 from pipeline.report import Report
 
 DB_NAME = "nianbao.sqlite"
 SECTION_ORDER = "一二三四五六七八九十"
-T2_COLUMN_ORDER = ["issued", "repealed", "in_force", "created", "published", "total_public",
-                   "previous_year_items", "change", "decisions", "amount_10k_yuan", "items", "amount"]
-T3_COLUMNS = ["natural_person", "commercial_enterprise", "research_institution", "social_welfare_org",
-              "legal_service_org", "other_org", "total"]
-T3_ORG_LABELS = ["商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他"]
-T3_TOP_ROWS = ("new_received", "carried_over", "carried_forward")
-T4_GROUPS = ["review", "litigation_direct", "litigation_after_review"]
-T4_PARTS = ["upheld", "corrected", "other", "pending", "total"]
-T4_PART_LABELS = ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"]
 BALANCE_NOTE = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
 
 
@@ -199,7 +202,7 @@ def table_two(report: Report, cells: _Cells) -> str:
             continue
         row, col = fid.split(".")[1:]
         sections.setdefault(field_sections().get(fid, ""), {}).setdefault(row, []).append(col)
-    order = {c: i for i, c in enumerate(T2_COLUMN_ORDER)}
+    order = {c: i for i, c in enumerate(T2_COLUMNS)}
     width = max((len({c for cols in rows.values() for c in cols}) for rows in sections.values()), default=1)
     out = ['<table class="tpl t2" id="table-2"><caption>二、主动公开政府信息情况</caption>']
     for section, rows in sorted(sections.items(), key=lambda kv: _section_key(kv[0])):
@@ -240,24 +243,27 @@ def _section_key(section: str) -> tuple[int, str]:
 def table_three(report: Report, cells: _Cells) -> str:
     template = report.report.template
     fields = all_fields()
-    rows = list(dict.fromkeys(f.split(".")[1] for f in template_fields(template) if f.startswith("applications.")))
-    outcome = [r for r in rows if r not in T3_TOP_ROWS]
+    rows = rows_of("t3", template)
+    outcome = [*outcome_rows(template), RESULTS_TOTAL]  # the rows under 三、本年度办理结果
+    labels = [fields[f"applications.{RESULTS_TOTAL}.{c}"].column_label for c in T3_COLUMNS]
     out = ['<table class="tpl t3" id="table-3"><caption>三、收到和处理政府信息公开申请情况</caption>',
-           f'<tr><th colspan="3" rowspan="3" class="note">{e(BALANCE_NOTE)}</th><th colspan="7">申请人情况</th></tr>',
-           '<tr><th rowspan="2">自然人</th><th colspan="5">法人或其他组织</th><th rowspan="2">总计</th></tr>',
-           "<tr>" + "".join(f"<th>{e(x)}</th>" for x in T3_ORG_LABELS) + "</tr>"]
+           f'<tr><th colspan="3" rowspan="3" class="note">{e(BALANCE_NOTE)}</th>'
+           f'<th colspan="{len(T3_COLUMNS)}">申请人情况</th></tr>',
+           f'<tr><th rowspan="2">{e(labels[0])}</th><th colspan="{len(APPLICANT_COLUMNS) - 1}">法人或其他组织</th>'
+           f'<th rowspan="2">{e(labels[-1])}</th></tr>',
+           "<tr>" + "".join(f"<th>{e(x)}</th>" for x in labels[1:-1]) + "</tr>"]
     groups: dict[str, int] = {}
     for row in outcome:
-        label = fields[f"applications.{row}.total"].row_label
+        label = fields[f"applications.{row}.{TOTAL}"].row_label
         if " " in label:
             groups[label.split(" ", 1)[0]] = groups.get(label.split(" ", 1)[0], 0) + 1
     opened_outcome = False
     seen_groups: set[str] = set()
     for row in rows:
-        label = fields[f"applications.{row}.total"].row_label
+        label = fields[f"applications.{row}.{TOTAL}"].row_label
         values = "".join(cells.td(f"applications.{row}.{c}") for c in T3_COLUMNS)
         head = ""
-        if row in T3_TOP_ROWS:
+        if row in FLOW_ROWS and row != RESULTS_TOTAL:  # 一、二、四: rows of their own
             head = f'<th colspan="3" class="rl">{e(label)}</th>'
         else:
             if not opened_outcome:
@@ -277,12 +283,25 @@ def table_three(report: Report, cells: _Cells) -> str:
     return "\n".join(out)
 
 
+def _review_group_heads() -> str:
+    """Table 四's two header rows of groups, from fields.tsv's row labels: 行政复议 spans both rows,
+    行政诉讼 stands over 未经复议直接起诉 and 复议后起诉."""
+    fields, width = all_fields(), len(REVIEW_PARTS)
+    heads = [fields[f"review_litigation.{g}.{TOTAL}"].row_label.split(" ") for g in REVIEW_GROUPS]
+    nested = [h for h in heads if len(h) == 2]
+    top = "".join(f'<th colspan="{width}" rowspan="2">{e(h[0])}</th>' for h in heads if len(h) == 1)
+    top += f'<th colspan="{width * len(nested)}">{e(nested[0][0])}</th>' if nested else ""
+    return f"<tr>{top}</tr>\n<tr>" + "".join(f'<th colspan="{width}">{e(h[1])}</th>' for h in nested) + "</tr>"
+
+
 def table_four(report: Report, cells: _Cells) -> str:
+    fields = all_fields()
+    parts = [fields[f"review_litigation.{REVIEW_GROUPS[0]}.{p}"].column_label for p in REVIEW_PARTS]
     out = ['<table class="tpl t4" id="table-4"><caption>四、政府信息公开行政复议、行政诉讼情况</caption>',
-           '<tr><th colspan="5" rowspan="2">行政复议</th><th colspan="10">行政诉讼</th></tr>',
-           '<tr><th colspan="5">未经复议直接起诉</th><th colspan="5">复议后起诉</th></tr>',
-           "<tr>" + "".join(f"<th>{e(x)}</th>" for _ in T4_GROUPS for x in T4_PART_LABELS) + "</tr>",
-           "<tr>" + "".join(cells.td(f"review_litigation.{g}.{p}") for g in T4_GROUPS for p in T4_PARTS) + "</tr>",
+           _review_group_heads(),
+           "<tr>" + "".join(f"<th>{e(x)}</th>" for _ in REVIEW_GROUPS for x in parts) + "</tr>",
+           "<tr>" + "".join(cells.td(f"review_litigation.{g}.{p}") for g in REVIEW_GROUPS for p in REVIEW_PARTS)
+           + "</tr>",
            "</table>"]
     return "\n".join(out)
 
