@@ -1,19 +1,34 @@
 """Extractors: one module per source format, each turning a file into the intermediate form.
 
 `extract(path)` sniffs the format from the bytes (the extension only breaks ties) and calls the
-extractor for it. Extractor modules are imported lazily so that text conversion and `--help` never
-pay for python-docx, lxml or pdfplumber.
+extractor for it with the extraction options (pipeline.settings.ExtractOptions; read from the
+environment here when the caller gives none). Extractor modules are imported lazily so that text
+conversion and `--help` never pay for python-docx, lxml or pdfplumber.
 """
 
 from __future__ import annotations
 
 import importlib
 from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
 
 from pipeline.errors import ExtractionError
 from pipeline.intermediate import Document
 
-# format -> module that reads it; every module has NAME, VERSION and extract(path, data, fmt)
+if TYPE_CHECKING:
+    from pipeline.settings import ExtractOptions
+
+
+class Extractor(Protocol):
+    """What every extractor module provides (a module, checked structurally)."""
+
+    NAME: str
+    VERSION: str
+
+    def extract(self, path: Path, data: bytes, fmt: str, options: ExtractOptions | None = None) -> Document: ...
+
+
+# format -> module that reads it (an Extractor)
 EXTRACTORS: dict[str, str] = {
     "txt": "extractors.text",
     "docx": "extractors.docx",
@@ -67,10 +82,12 @@ def sniff(path: Path, head: bytes) -> str:
     return guessed
 
 
-def extract(path: str | Path, fmt: str | None = None, max_bytes: int | None = None) -> Document:
+def extract(path: str | Path, fmt: str | None = None, max_bytes: int | None = None,
+            options: ExtractOptions | None = None) -> Document:
     """Read one file into the intermediate form; raises ExtractionError with a one-line reason.
 
     max_bytes refuses larger files before reading them (every extractor holds the whole file).
+    options: how to extract; None reads them from the environment now (ExtractOptions.from_env()).
     """
     path = Path(path)
     try:
@@ -93,7 +110,11 @@ def extract(path: str | Path, fmt: str | None = None, max_bytes: int | None = No
     if module_name is None:
         raise ExtractionError(f"unsupported format {fmt!r}")
     try:
-        module = importlib.import_module(module_name)
+        module: Extractor = importlib.import_module(module_name)  # type: ignore[assignment]
     except ImportError as exc:
         raise ExtractionError(f"the {fmt} extractor is not available: {exc}") from None
-    return module.extract(path, data, fmt)
+    if options is None:
+        from pipeline.settings import ExtractOptions
+
+        options = ExtractOptions.from_env()
+    return module.extract(path, data, fmt, options)

@@ -19,6 +19,7 @@ from extractors import pdf as pdf_extractor
 from pipeline import convert
 from pipeline.errors import ExtractionError
 from pipeline.intermediate import Paragraph, Table
+from pipeline.settings import ExtractOptions
 from tests.fixturegen import ReportSpec, make_report
 from tests.fixturegen.pdf_builder import Variant, build_docx, scan, to_pdf
 from tests.helpers import field_mismatches, flatten
@@ -110,14 +111,11 @@ def test_no_page_numbers_or_spaces_between_cjk(built) -> None:
 
 
 @needs_soffice
-def test_scanned_pdf_without_ocr_fails_with_install_hint(built, tmp_path, monkeypatch) -> None:
-    from extractors.pdf import ocr as pdf_ocr
-
-    monkeypatch.setattr(pdf_ocr, "available", lambda: False)
+def test_scanned_pdf_without_ocr_fails_with_install_hint(built, tmp_path) -> None:
     path, _ = built["tpl2019"]
     scanned = scan(path, tmp_path / "scanned.pdf", dpi=60)
     with pytest.raises(ExtractionError) as info:
-        extract(scanned)
+        extract(scanned, options=ExtractOptions(ocr=False))
     message = str(info.value)
     assert "\n" not in message and "scanned PDF" in message
     assert "pip install 'nianbao[ocr]'" in message
@@ -168,21 +166,21 @@ def _strip_tounicode(path: Path, out: Path) -> Path:
 def test_cid_text_is_detected_and_routed_to_ocr(built, tmp_path, monkeypatch, parser: str) -> None:
     from extractors.pdf import ocr as pdf_ocr
 
-    monkeypatch.setenv("NIANBAO_PDF_PARSER", parser)
+    options = ExtractOptions(pdf_parser=parser)
     path, _ = built["tpl2019"]
     garbled = _strip_tounicode(path, tmp_path / "cid.pdf")
     monkeypatch.setattr(pdf_ocr, "available", lambda: False)
     with pytest.raises(ExtractionError, match=r"unreadable text layer .*pip install 'nianbao\[ocr\]'"):
-        extract(garbled)
+        extract(garbled, options=options)
     calls: list[tuple[int, tuple]] = []
 
-    def fake_ocr(gray, number, width, height):
+    def fake_ocr(gray, number, width, height, **settings):
         calls.append((number, gray.shape))
         return [], []
 
     monkeypatch.setattr(pdf_ocr, "available", lambda: True)
     monkeypatch.setattr(pdf_ocr, "read_image", fake_ocr)
-    doc = extract(garbled)
+    doc = extract(garbled, options=options)
     assert [n for n, _ in calls] == list(range(1, (doc.source.pages or 0) + 1))
     assert all(shape[0] > 1500 for _, shape in calls)  # rendered at OCR resolution
     assert [w.code for w in doc.warnings].count("pdf_ocr") == len(calls)
@@ -448,13 +446,13 @@ def _rotated_upright(src: Path, out: Path) -> Path:
 
 
 @pytest.mark.parametrize("parser", ["pdfium", "pdfminer"])
-def test_rotated_pages_every_field(tmp_path, monkeypatch, parser: str) -> None:
+def test_rotated_pages_every_field(tmp_path, parser: str) -> None:
     import json
 
     sample = SAMPLES / "ruled_2021_break_huashu.pdf"
     truth = json.loads(sample.with_suffix(".truth.json").read_text(encoding="utf-8"))
-    monkeypatch.setenv("NIANBAO_PDF_PARSER", parser)
-    data = convert(_rotated_upright(sample, tmp_path / "rotated.pdf")).model_dump(by_alias=True)
+    rotated = _rotated_upright(sample, tmp_path / "rotated.pdf")
+    data = convert(rotated, options=ExtractOptions(pdf_parser=parser)).model_dump(by_alias=True)
     assert field_mismatches(truth["fields"], data) == {}
     assert data["report"]["agency"] == truth["agency"]
 
@@ -463,11 +461,10 @@ AGREE = sorted(REAL.glob("pdf_*.pdf")) + sorted(SAMPLES.glob("*.pdf"))
 
 
 @pytest.mark.parametrize("path", AGREE, ids=[f"{p.parent.name}/{p.stem}" for p in AGREE])
-def test_pdfium_and_pdfminer_parsers_agree(path: Path, monkeypatch) -> None:
+def test_pdfium_and_pdfminer_parsers_agree(path: Path) -> None:
     """PDFium's characters and edges stand in for pdfminer's: the same report, metadata included."""
     def run(parser: str) -> dict:
-        monkeypatch.setenv("NIANBAO_PDF_PARSER", parser)
-        data = convert(path).model_dump(by_alias=True)
+        data = convert(path, options=ExtractOptions(pdf_parser=parser)).model_dump(by_alias=True)
         data.pop("provenance")  # bboxes differ by font descents (PDFium's where pdfminer reads 0)
         data["source"].pop("extractor", None)
         return data

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from extractors.docx.body import BodyReader, Styles
 from extractors.docx.numbering import Numbering
@@ -18,6 +19,9 @@ from extractors.docx.package import W_NS, W_STRICT_NS, metadata, open_package, p
 from pipeline.errors import ExtractionError
 from pipeline.intermediate import Document, Paragraph, Source, Table
 from pipeline.intermediate import Warning as ExtractWarning
+
+if TYPE_CHECKING:
+    from pipeline.settings import ExtractOptions
 
 NAME = "docx"
 VERSION = "1.0.0"
@@ -50,12 +54,12 @@ def read_docx(data: bytes) -> DocxContent:
 _ODT_MIMETYPE = b"mimetypeapplication/vnd.oasis.opendocument.text"
 
 
-def extract(path: Path, data: bytes, fmt: str) -> Document:
+def extract(path: Path, data: bytes, fmt: str, options: ExtractOptions | None = None) -> Document:
     if data[:4] == b"\xd0\xcf\x11\xe0" or _ODT_MIMETYPE in data[:100]:
         # named .docx but really a .doc or an .odt: LibreOffice reads those
         from extractors import legacy
 
-        return legacy.extract(path, data, "doc" if data[:4] == b"\xd0\xcf\x11\xe0" else "odt")
+        return legacy.extract(path, data, "doc" if data[:4] == b"\xd0\xcf\x11\xe0" else "odt", options)
     content = read_docx(data)
     source = Source.describe(path, data, fmt, NAME, VERSION, metadata=content.metadata)
     return Document(source=source, blocks=content.blocks, warnings=content.warnings)

@@ -3,13 +3,13 @@
 Parsing is PDFium's (pdf_pdfium, through pypdfium2, which pdfplumber itself depends on): characters
 and ruling edges in pdfplumber's shapes and coordinates, in C and ~25x faster than pdfminer. The
 pdfminer route (pdfplumber pages) stays as the fallback for files PDFium refuses, and on request
-(NIANBAO_PDF_PARSER=pdfminer); pdf_guard keeps hostile files from hanging it.
+(ExtractOptions.pdf_parser "pdfminer"); pdf_guard keeps hostile files from hanging it.
 
 Per page: characters are read once; a cheap look at the page's text decides whether table finding
 runs at all (only pages naming template labels such as 信息内容 or 本年新收 pay for it). Ruled
 tables come from pdfplumber's table finder on the page's edges (cell boxes; pdf_tables turns boxes
 into a grid with spans); pages with labels but no ruled table get a word-position table finder
-(pdf_borderless), or camelot when installed and asked for. Characters outside tables become lines
+(pdf_borderless), or camelot when installed and asked for (ExtractOptions.pdf_engine). Characters outside tables become lines
 and paragraphs (pdf_text), with page numbers and running headers dropped. Pages without a text
 layer, or whose text is unreadable ((cid:N) glyph ids, mojibake), are reported and read by OCR
 when the optional `ocr` extra is installed (pdf_ocr); a document with nothing readable and no OCR
@@ -21,12 +21,12 @@ from __future__ import annotations
 import contextlib
 import io
 import logging
-import os
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from statistics import median
+from typing import TYPE_CHECKING
 
 from extractors.pdf import guard as pdf_guard
 from extractors.pdf import tables as pt
@@ -34,6 +34,9 @@ from extractors.pdf.text import Line, group_lines, is_heading, is_page_furniture
 from pipeline.errors import ExtractionError
 from pipeline.intermediate import Document, Paragraph, Source, Table
 from pipeline.intermediate import Warning as ExtractWarning
+
+if TYPE_CHECKING:
+    from pipeline.settings import ExtractOptions
 
 NAME = "pdf"
 VERSION = "1.1.0"
@@ -157,11 +160,6 @@ class _PdfiumPage:
             self._page.close()
 
 
-def _parser() -> str:
-    value = os.environ.get("NIANBAO_PDF_PARSER", "pdfium").strip().lower()
-    return value if value in ("pdfium", "pdfminer") else "pdfium"
-
-
 def _open_pdfium(data: bytes):
     """(metadata, number of pages, page factory, closer) with PDFium; None when PDFium cannot read the file."""
     from extractors.pdf import pdfium as pdf_pdfium
@@ -246,10 +244,6 @@ def _utf16le_from_pdfdoc(value: str) -> str:
     return raw[2:].decode("utf-16-le", "replace")
 
 
-def _engine() -> str:
-    return os.environ.get("NIANBAO_PDF_ENGINE", "pdfplumber").strip().lower() or "pdfplumber"
-
-
 def _inside(ch: dict, boxes: list[tuple[float, float, float, float]]) -> bool:
     cx, cy = (ch["x0"] + ch["x1"]) / 2, (ch["top"] + ch["bottom"]) / 2
     return any(x0 - 1 <= cx <= x1 + 1 and top - 1 <= cy <= bottom + 1 for x0, top, x1, bottom in boxes)
@@ -273,7 +267,7 @@ def _garbled(text: str, visible: str, unmapped: int) -> bool:
     return bad > 0.3 * max(n, 1)
 
 
-def _read_page(page, number: int, warnings: list[ExtractWarning], engine: str, path: Path) -> PageContent:
+def _read_page(page, number: int, warnings: list[ExtractWarning], options: ExtractOptions, path: Path) -> PageContent:
     content = PageContent(number, page.width, page.height)
     reason = page.skip_reason()
     if reason:
@@ -285,11 +279,12 @@ def _read_page(page, number: int, warnings: list[ExtractWarning], engine: str, p
     visible = _SPACE.sub("", text)
     if len(visible) < 5:
         if page.image_count():
-            _unreadable(page, number, content, warnings, "scanned")
+            _unreadable(page, number, content, warnings, "scanned", options)
         return content
     if _garbled(text, visible, page.unmapped):
-        _unreadable(page, number, content, warnings, "garbled")
+        _unreadable(page, number, content, warnings, "garbled", options)
         return content
+    engine = options.pdf_engine
     flat = visible.replace("(cid:", "")
     if any(word in flat for word in TABLE_WORDS):
         tables_off = page.tables_skip_reason()
@@ -322,25 +317,26 @@ def _camelot_pieces(path: Path, page, chars: list[dict], number: int, warnings: 
     if not pdf_camelot.available():
         if not quiet:
             warnings.append(ExtractWarning(code="pdf_camelot_missing", page=number,
-                                           message="NIANBAO_PDF_ENGINE=camelot but camelot is not installed; "
+                                           message="the camelot engine was asked for but camelot is not installed; "
                                                    "`pip install 'nianbao[camelot]'`"))
         return []
     return pdf_camelot.pieces(path, page, chars, number)
 
 
-def _unreadable(page, number: int, content: PageContent, warnings: list[ExtractWarning], kind: str) -> None:
+def _unreadable(page, number: int, content: PageContent, warnings: list[ExtractWarning], kind: str,
+                options: ExtractOptions) -> None:
     """A page without a text layer ("scanned") or with unreadable text ("garbled"): OCR it when possible."""
     from extractors.pdf import ocr as pdf_ocr
 
     what = ("has no text layer (scanned)" if kind == "scanned"
             else "has unreadable text (glyph ids without a Unicode map, or mojibake)")
-    if not pdf_ocr.available():
+    if not (options.ocr and pdf_ocr.available()):
         code = "pdf_scanned" if kind == "scanned" else "pdf_cid_text"
         warnings.append(ExtractWarning(code=code, page=number, message=f"page {number} {what}; {OCR_HINT}"))
         content.unreadable = kind
         return
     gray = page.render_gray(pdf_ocr.DPI)
-    chars, pieces = pdf_ocr.read_image(gray, number, page.width, page.height)
+    chars, pieces = pdf_ocr.read_image(gray, number, page.width, page.height, n_threads=options.ocr_threads)
     warnings.append(ExtractWarning(code="pdf_ocr", page=number,
                                    message=f"page {number} {what}; read by OCR, check the values"))
     content.pieces = pieces
@@ -398,20 +394,20 @@ def _continues(prev: _Para, nxt: _Para) -> bool:
             and not prev.text.endswith(("。", "！", "？", "：")))
 
 
-def extract(path: Path, data: bytes, fmt: str) -> Document:
+def extract(path: Path, data: bytes, fmt: str, options: ExtractOptions | None = None) -> Document:
     from extractors.pdf.pdfium import LOCK
+    from pipeline.settings import ExtractOptions
 
     with LOCK:  # PDFium is used by both routes (pdfplumber renders with it) and is not thread-safe
-        return _extract(path, data, fmt)
+        return _extract(path, data, fmt, options or ExtractOptions())
 
 
-def _extract(path: Path, data: bytes, fmt: str) -> Document:
-    opened = _open_pdfium(data) if _parser() == "pdfium" else None
+def _extract(path: Path, data: bytes, fmt: str, options: ExtractOptions) -> Document:
+    opened = _open_pdfium(data) if options.pdf_parser == "pdfium" else None
     if opened is None:
         opened = _open_plumber(data)
     info, n_pages, get_page, close = opened
     warnings: list[ExtractWarning] = []
-    engine = _engine()
     pages: list[PageContent] = []
     try:
         metadata = _metadata(info or {})
@@ -425,7 +421,7 @@ def _extract(path: Path, data: bytes, fmt: str) -> Document:
                 pages.append(PageContent(number, 0.0, 0.0))
                 continue
             try:
-                pages.append(_read_page(page, number, warnings, engine, path))
+                pages.append(_read_page(page, number, warnings, options, path))
             except ExtractionError:
                 raise
             except Exception as exc:  # one unreadable page must not lose the others

@@ -30,9 +30,7 @@ INSTALL = "pip install 'nianbao[ocr]'"
 
 
 def available() -> bool:
-    """Whether rapidocr can be imported (NIANBAO_OCR=off pretends it cannot)."""
-    if os.environ.get("NIANBAO_OCR", "").strip().lower() in ("0", "off", "no", "false"):
-        return False
+    """Whether rapidocr can be imported (ExtractOptions.ocr decides whether it is used)."""
     try:
         importlib.import_module("rapidocr_onnxruntime")
         importlib.import_module("cv2")
@@ -41,18 +39,17 @@ def available() -> bool:
     return True
 
 
-def _threads() -> int:
-    value = os.environ.get("NIANBAO_OCR_THREADS", "")
-    if value.strip().isdigit():
-        return max(1, int(value))
+def threads(configured: int | None) -> int:
+    """The threads OCR runs with: as configured (ExtractOptions.ocr_threads), else half the CPUs, at most 4."""
+    if configured:
+        return max(1, configured)
     return max(1, min(4, (os.cpu_count() or 2) // 2))
 
 
-@lru_cache(maxsize=1)
-def _engine():
+@lru_cache(maxsize=2)
+def _engine(threads: int):
     from rapidocr_onnxruntime import RapidOCR
 
-    threads = _threads()
     engine = RapidOCR(intra_op_num_threads=threads, inter_op_num_threads=1, print_verbose=False,
                       max_side_len=DET_SIDE)
     # rapidocr pads every crop of a batch to at least 320x48; table cells hold a few digits, so a
@@ -132,11 +129,10 @@ def _cut(box: tuple[int, int, int, int], edges: list[dict], scale: float, ink) -
     return out
 
 
-def _recognise(image, boxes: list[tuple[int, int, int, int]]) -> list[tuple[str, float]]:
+def _recognise(engine, image, boxes: list[tuple[int, int, int, int]]) -> list[tuple[str, float]]:
     """Each box's text, recognised from a tight crop with a white margin of a third of its height."""
     import numpy as np
 
-    engine = _engine()
     crops = []
     for x0, y0, x1, y1 in boxes:
         pad = max(3, (y1 - y0) // 3)
@@ -164,22 +160,24 @@ def boxes_to_chars(items: list[tuple[tuple[float, float, float, float], str]]) -
     return chars
 
 
-def read_image(gray, number: int, width: float, height: float, min_score: float = 0.5) -> tuple[list[dict], list[Piece]]:
+def read_image(gray, number: int, width: float, height: float, min_score: float = 0.5,
+               n_threads: int | None = None) -> tuple[list[dict], list[Piece]]:
     """Pseudo-characters and tables of one scanned page given as a greyscale array (rows, cols)."""
     import numpy as np
 
+    engine = _engine(threads(n_threads))
     scale = width / gray.shape[1]  # PDF points per pixel
     edges = ruling_edges(gray, scale)
     clean = _erase_lines(gray, edges, scale)
     rgb = np.stack([clean] * 3, axis=-1)
-    quads, _ = _engine()(rgb, use_det=True, use_cls=False, use_rec=False)
+    quads, _ = engine(rgb, use_det=True, use_cls=False, use_rec=False)
     ink = clean < 170
     boxes: list[tuple[int, int, int, int]] = []
     for quad in quads or []:
         xs = [p[0] for p in quad]
         ys = [p[1] for p in quad]
         boxes.extend(_cut((int(min(xs)), int(min(ys)), int(max(xs)) + 1, int(max(ys)) + 1), edges, scale, ink))
-    texts = _recognise(rgb, boxes)
+    texts = _recognise(engine, rgb, boxes)
     items = [((x0 * scale, y0 * scale, x1 * scale, y1 * scale), text)
              for (x0, y0, x1, y1), (text, score) in zip(boxes, texts, strict=True) if score >= min_score]
     chars = boxes_to_chars(items)

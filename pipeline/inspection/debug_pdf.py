@@ -58,13 +58,13 @@ def parse_pages(spec: str | None) -> list[int] | None:
     return sorted(set(pages))
 
 
-def _extracted_cells(path: Path) -> dict[int, list[Any]]:
+def _extracted_cells(path: Path, options: Any) -> dict[int, list[Any]]:
     """page -> intermediate cells with a bbox, from the project's own PDF extractor (empty if it fails)."""
     try:
         from extractors import extract
         from pipeline.intermediate import Table
 
-        doc = extract(path, fmt="pdf")
+        doc = extract(path, fmt="pdf", options=options)
     except Exception:  # noqa: BLE001 - the picture is still useful without the extractor's cells
         return {}
     out: dict[int, list[Any]] = {}
@@ -137,14 +137,14 @@ def _draw_camelot(im: Any, boxes: list[CamelotBox]) -> None:
 
 
 def debug_pdf(path: Path, out_dir: Path, pages: list[int] | None = None, engine: str = "pdfplumber",
-              resolution: int = RESOLUTION) -> list[PageDebug]:
+              resolution: int = RESOLUTION, options: Any = None) -> list[PageDebug]:
     """Render each page that has a table (or each page asked for) with the finder's overlay; PNG per page."""
     import pdfplumber
 
     if engine == "camelot" and not camelot_available():
         raise RuntimeError("camelot is not installed (pip install 'nianbao[camelot]'); use --engine pdfplumber")
     out_dir.mkdir(parents=True, exist_ok=True)
-    extracted = _extracted_cells(path)
+    extracted = _extracted_cells(path, options)
     results: list[PageDebug] = []
     with pdfplumber.open(path) as pdf:
         wanted = pages or list(range(1, len(pdf.pages) + 1))
