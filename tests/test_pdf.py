@@ -15,7 +15,6 @@ from pathlib import Path
 import pytest
 
 from extractors import extract
-from extractors import pdf as pdf_extractor
 from pipeline import convert
 from pipeline.errors import ExtractionError
 from pipeline.intermediate import Paragraph, Table
@@ -187,7 +186,7 @@ def test_cid_text_is_detected_and_routed_to_ocr(built, tmp_path, monkeypatch, pa
 
 
 def test_garbled_text_heuristic() -> None:
-    from extractors.pdf import _garbled
+    from extractors.pdf.pages import _garbled
 
     def check(text: str, unmapped: int = 0) -> bool:
         return _garbled(text, text.replace(" ", ""), unmapped)
@@ -506,14 +505,16 @@ def test_speed_on_dev_and_real() -> None:
 def test_table_pages_only_pay_for_table_finding(monkeypatch) -> None:
     if not DEV_PDFS:
         pytest.skip("dev corpus not present")
+    from extractors.pdf import pages
+
     calls: list[int] = []
-    original = pdf_extractor._ruled_pieces
+    original = pages._ruled_pieces
 
-    def counting(page, chars, number):
+    def counting(page, chars, number, *settings):
         calls.append(number)
-        return original(page, chars, number)
+        return original(page, chars, number, *settings)
 
-    monkeypatch.setattr(pdf_extractor, "_ruled_pieces", counting)
+    monkeypatch.setattr(pages, "_ruled_pieces", counting)
     doc = extract(DEV_PDFS[0])
     assert 0 < len(calls) < (doc.source.pages or 0) + 1
     assert 1 not in calls or any(isinstance(b, Table) and b.page == 1 for b in doc.blocks)
