@@ -18,7 +18,7 @@ from extractors import extract
 from pipeline import convert
 from pipeline.errors import ExtractionError
 from pipeline.intermediate import Paragraph, Table
-from pipeline.settings import ExtractOptions
+from pipeline.settings import ExtractOptions, PdfSettings
 from tests.fixturegen import ReportSpec, make_report
 from tests.fixturegen.pdf_builder import Variant, build_docx, scan, to_pdf
 from tests.helpers import field_mismatches, flatten
@@ -173,7 +173,7 @@ def test_cid_text_is_detected_and_routed_to_ocr(built, tmp_path, monkeypatch, pa
         extract(garbled, options=options)
     calls: list[tuple[int, tuple]] = []
 
-    def fake_ocr(gray, number, width, height, **settings):
+    def fake_ocr(gray, number, width, height, settings, n_threads=None, rec=None):
         calls.append((number, gray.shape))
         return [], []
 
@@ -189,7 +189,7 @@ def test_garbled_text_heuristic() -> None:
     from extractors.pdf.pages import _garbled
 
     def check(text: str, unmapped: int = 0) -> bool:
-        return _garbled(text, text.replace(" ", ""), unmapped)
+        return _garbled(text, text.replace(" ", ""), unmapped, PdfSettings().garbled_ratio)
 
     assert check("(cid:12)(cid:345)(cid:7)(cid:88)信息")
     assert check("Õþ¸®ÐÅÏ¢¹«¿ª¹¤×÷Äê¶È±¨¸æ")  # GBK read as Latin-1
@@ -199,7 +199,11 @@ def test_garbled_text_heuristic() -> None:
 
 
 def test_cjk_spacing_and_furniture() -> None:
-    from extractors.pdf.text import Line, clean_cjk, is_page_furniture
+    from extractors.pdf.text import Line, clean_cjk
+    from extractors.pdf.text import is_page_furniture as furniture
+
+    def is_page_furniture(line: Line, height: float) -> bool:
+        return furniture(line, height, PdfSettings().page_number_margin_ratio)
 
     assert clean_cjk("信 息 内 容  2024 年") == "信息内容 2024 年"
     assert clean_cjk("第二十条 第（一）项") == "第二十条第（一）项"
@@ -510,9 +514,9 @@ def test_table_pages_only_pay_for_table_finding(monkeypatch) -> None:
     calls: list[int] = []
     original = pages._ruled_pieces
 
-    def counting(page, chars, number, *settings):
-        calls.append(number)
-        return original(page, chars, number, *settings)
+    def counting(reading, chars):
+        calls.append(reading.number)
+        return original(reading, chars)
 
     monkeypatch.setattr(pages, "_ruled_pieces", counting)
     doc = extract(DEV_PDFS[0])

@@ -33,6 +33,8 @@ from pipeline.errors import ExtractionError
 from pipeline.intermediate import Warning as ExtractWarning
 
 if TYPE_CHECKING:
+    from extractors.pdf.settings import PdfSettings
+    from extractors.pdf.stages import PageStages
     from pipeline.settings import ExtractOptions
 
 # words that only appear inside the template's tables: a page without any skips table finding
@@ -278,62 +280,89 @@ def _utf16le_from_pdfdoc(value: str) -> str:
 
 # --- one page --------------------------------------------------------------------------------------------
 
+@dataclass
+class _Reading:
+    """One page being read: what every step needs, where it reports, and where it records (rec: only when
+    the caller asked for stages)."""
+
+    page: Page
+    number: int
+    options: ExtractOptions
+    path: Path
+    warnings: list[ExtractWarning]
+    rec: PageStages | None
+
+    @property
+    def s(self) -> PdfSettings:
+        return self.options.pdf
+
+    def warn(self, code: str, message: str) -> None:
+        self.warnings.append(ExtractWarning(code=code, page=self.number, message=message))
+
+    def route(self, name: str, note: str = "") -> None:
+        if self.rec is not None:
+            self.rec.route, self.rec.note = name, note or self.rec.note
+
+
 def read_page(page: Page, number: int, warnings: list[ExtractWarning], options: ExtractOptions,
-              path: Path) -> PageContent:
+              path: Path, rec: PageStages | None = None) -> PageContent:
     """The page's flow lines and table pieces; warnings say what was skipped or read by OCR."""
+    r = _Reading(page, number, options, path, warnings, rec)
     content = PageContent(number, page.width, page.height)
     reason = page.skip_reason()
     if reason:
-        warnings.append(ExtractWarning(code="pdf_page_too_complex", page=number,
-                                       message=f"page {number} skipped: {reason}"))
+        r.warn("pdf_page_too_complex", f"page {number} skipped: {reason}")
+        r.route("", f"skipped: {reason}")
         return content
     chars = [c for c in page.chars if c["text"]]
     text = "".join(c["text"] for c in chars)
     visible = _SPACE.sub("", text)
-    if len(visible) < 5:
+    if len(visible) < r.s.min_text_chars:
         if page.image_count():
-            _unreadable(page, number, content, warnings, "scanned", options)
+            _unreadable(r, content, "scanned")
         return content
-    if _garbled(text, visible, page.unmapped):
-        _unreadable(page, number, content, warnings, "garbled", options)
+    if _garbled(text, visible, page.unmapped, r.s.garbled_ratio):
+        _unreadable(r, content, "garbled")
         return content
     flat = visible.replace("(cid:", "")
     if any(word in flat for word in TABLE_WORDS):
-        content.pieces = _table_pieces(page, chars, flat, number, warnings, options, path)
-    content.lines = _flow_lines(chars, content.pieces, number, content.height)
+        content.pieces = _table_pieces(r, chars, flat)
+    content.lines = _flow_lines(chars, content.pieces, number, content.height, r.s)
     return content
 
 
-def _table_pieces(page: Page, chars: list[dict], flat: str, number: int, warnings: list[ExtractWarning],
-                  options: ExtractOptions, path: Path) -> list[pt.Piece]:
+def _table_pieces(r: _Reading, chars: list[dict], flat: str) -> list[pt.Piece]:
     """Tables of a page naming template labels: ruled ones, else borderless ones, else camelot's quietly."""
-    tables_off = page.tables_skip_reason()
+    tables_off = r.page.tables_skip_reason()
     if tables_off:
-        warnings.append(ExtractWarning(code="pdf_page_too_complex", page=number,
-                                       message=f"page {number}: tables not looked for: {tables_off}"))
+        r.warn("pdf_page_too_complex", f"page {r.number}: tables not looked for: {tables_off}")
+        r.route("", f"tables not looked for: {tables_off}")
         return []
-    engine = options.pdf_engine
+    camelot = r.options.pdf_engine == "camelot"
     pieces: list[pt.Piece] = []
-    if engine == "camelot":
-        pieces = _camelot_pieces(path, page, chars, number, warnings)
-    elif page.edges:
-        pieces = _ruled_pieces(page, chars, number)
+    if camelot:
+        pieces = _camelot_pieces(r, chars)
+    elif r.page.edges:
+        pieces = _ruled_pieces(r, chars)
     if pieces:
         return pieces
     from extractors.pdf.borderless import borderless_pieces
 
-    pieces = borderless_pieces(chars, number, page.width)
+    r.route("borderless")
+    pieces = borderless_pieces(chars, r.number, r.page.width, r.s, r.rec.borderless if r.rec else None)
     strong = sum(1 for word in TABLE_WORDS if word in flat) >= 4
-    if not pieces and engine != "camelot" and strong and page.edges:
-        pieces = _camelot_pieces(path, page, chars, number, warnings, quiet=True)
+    if not pieces and not camelot and strong and r.page.edges:
+        pieces = _camelot_pieces(r, chars, quiet=True)
     return pieces
 
 
-def _flow_lines(chars: list[dict], pieces: list[pt.Piece], number: int, height: float) -> list[Line]:
+def _flow_lines(chars: list[dict], pieces: list[pt.Piece], number: int, height: float,
+                s: PdfSettings) -> list[Line]:
     """Lines of the characters outside the tables, page numbers dropped."""
     boxes = [p.bbox for p in pieces]
     flow = [c for c in chars if not _inside(c, boxes)] if boxes else chars
-    return [ln for ln in group_lines(flow, number) if not is_page_furniture(ln, height)]
+    return [ln for ln in group_lines(flow, number, s.column_gap_em)
+            if not is_page_furniture(ln, height, s.page_number_margin_ratio)]
 
 
 def _inside(ch: dict, boxes: list[tuple[float, float, float, float]]) -> bool:
@@ -341,54 +370,56 @@ def _inside(ch: dict, boxes: list[tuple[float, float, float, float]]) -> bool:
     return any(x0 - 1 <= cx <= x1 + 1 and top - 1 <= cy <= bottom + 1 for x0, top, x1, bottom in boxes)
 
 
-def _ruled_pieces(page: Page, chars: list[dict], number: int) -> list[pt.Piece]:
-    """Tables from pdfplumber's table finder (default "lines" settings) on the page's ruling edges."""
+def _ruled_pieces(r: _Reading, chars: list[dict]) -> list[pt.Piece]:
+    """Tables from pdfplumber's table finder ("lines" strategies, our tolerances) on the page's ruling edges."""
+    r.route("ruled")
+    page, s = r.page, r.s
     pieces = []
-    for bbox, boxes in pt.tables_from_edges(page.edges, (0.0, 0.0, page.width, page.height)):
-        piece = pt.piece_from_boxes(boxes, chars, number, bbox)
-        if piece.n_cols >= 2 and len(piece.cells) >= 2:  # one column of boxes is a framed text box
+    for bbox, boxes in pt.tables_from_edges(page.edges, (0.0, 0.0, page.width, page.height), s, r.rec):
+        piece = pt.piece_from_boxes(boxes, chars, r.number, bbox, s)
+        if piece.n_cols(s.grid_tolerance) >= 2 and len(piece.cells) >= 2:  # one column of boxes: a text box
             pieces.append(piece)
     return pieces
 
 
-def _garbled(text: str, visible: str, unmapped: int) -> bool:
+def _garbled(text: str, visible: str, unmapped: int, ratio: float) -> bool:
     """Whether a page's text is mostly unreadable: (cid:N) glyph ids, unmapped codes, or mojibake."""
     cid = len(_CID.findall(text))
     n = len(visible) - 7 * cid  # "(cid:12)" is one glyph
     bad = cid + unmapped + len(_GARBLED.findall(_CID.sub("", visible)))
-    return bad > 0.3 * max(n, 1)
+    return bad > ratio * max(n, 1)
 
 
-def _camelot_pieces(path: Path, page: Page, chars: list[dict], number: int, warnings: list[ExtractWarning],
-                    quiet: bool = False) -> list[pt.Piece]:
+def _camelot_pieces(r: _Reading, chars: list[dict], quiet: bool = False) -> list[pt.Piece]:
     try:
         from extractors.pdf import camelot as pdf_camelot
     except ImportError:
         return []
     if not pdf_camelot.available():
         if not quiet:
-            warnings.append(ExtractWarning(code="pdf_camelot_missing", page=number,
-                                           message="the camelot engine was asked for but camelot is not installed; "
-                                                   "`pip install 'nianbao[camelot]'`"))
+            r.warn("pdf_camelot_missing", "the camelot engine was asked for but camelot is not installed; "
+                                          "`pip install 'nianbao[camelot]'`")
         return []
-    return pdf_camelot.pieces(path, page, chars, number)
+    r.route("camelot")
+    return pdf_camelot.pieces(r.path, r.page, chars, r.number, r.s, r.rec.camelot if r.rec else None)
 
 
-def _unreadable(page: Page, number: int, content: PageContent, warnings: list[ExtractWarning], kind: str,
-                options: ExtractOptions) -> None:
+def _unreadable(r: _Reading, content: PageContent, kind: str) -> None:
     """A page without a text layer ("scanned") or with unreadable text ("garbled"): OCR it when possible."""
     from extractors.pdf import ocr as pdf_ocr
 
     what = ("has no text layer (scanned)" if kind == "scanned"
             else "has unreadable text (glyph ids without a Unicode map, or mojibake)")
-    if not (options.ocr and pdf_ocr.available()):
+    if not (r.options.ocr and pdf_ocr.available()):
         code = "pdf_scanned" if kind == "scanned" else "pdf_cid_text"
-        warnings.append(ExtractWarning(code=code, page=number, message=f"page {number} {what}; {OCR_HINT}"))
+        r.warn(code, f"page {r.number} {what}; {OCR_HINT}")
+        r.route("", f"{kind}: no OCR")
         content.unreadable = kind
         return
-    gray = page.render_gray(pdf_ocr.DPI)
-    chars, pieces = pdf_ocr.read_image(gray, number, page.width, page.height, n_threads=options.ocr_threads)
-    warnings.append(ExtractWarning(code="pdf_ocr", page=number,
-                                   message=f"page {number} {what}; read by OCR, check the values"))
+    r.route("ocr")
+    gray = r.page.render_gray(r.s.ocr_dpi)
+    chars, pieces = pdf_ocr.read_image(gray, r.number, r.page.width, r.page.height, r.s,
+                                       n_threads=r.options.ocr_threads, rec=r.rec)
+    r.warn("pdf_ocr", f"page {r.number} {what}; read by OCR, check the values")
     content.pieces = pieces
-    content.lines = _flow_lines(chars, pieces, number, content.height)
+    content.lines = _flow_lines(chars, pieces, r.number, content.height, r.s)
