@@ -475,6 +475,33 @@ def test_pdfium_and_pdfminer_parsers_agree(path: Path) -> None:
     assert run("pdfium") == run("pdfminer")
 
 
+def test_recorded_stages_stay_out_of_the_intermediate_form() -> None:
+    from extractors.pdf import extract as extract_pdf
+
+    path = SAMPLES / "ruled_2021_break_huashu.pdf"
+    data = path.read_bytes()
+    stages: list = []
+    recorded = extract_pdf(path, data, "pdf", ExtractOptions(), stages=stages)
+    assert recorded.to_json() == extract_pdf(path, data, "pdf", ExtractOptions()).to_json()
+    assert [(s.number, s.route) for s in stages] == [(1, ""), (2, "ruled"), (3, "ruled")]
+    ruling = stages[1].ruling
+    assert ruling is not None and ruling.edges and ruling.intersections and len(ruling.tables) == 2
+    placed = sum(len(s.placed) for s in stages)
+    assert placed == sum(len(b.cells) for b in recorded.blocks if isinstance(b, Table))
+
+
+def test_tolerances_are_passed_down() -> None:
+    """A stitch tolerance below the pieces' offset leaves the break unstitched: the setting reaches assemble."""
+    path = SAMPLES / "ruled_2021_break_huashu.pdf"
+
+    def n_tables(settings: PdfSettings) -> int:
+        doc = extract(path, options=ExtractOptions(pdf=settings))
+        return sum(isinstance(b, Table) for b in doc.blocks)
+
+    assert n_tables(PdfSettings()) == 3
+    assert n_tables(PdfSettings(stitch_tolerance=0.0)) > 3
+
+
 # --- dev corpus -----------------------------------------------------------------------------------
 
 DEV_PDFS = sorted(DEV.glob("dev_*.pdf")) if DEV.exists() else []

@@ -56,8 +56,9 @@ class CamelotCell:
 
 @dataclass
 class GridCell:
-    """A cell of a table piece and where it went: its stitched table and grid position (None: dropped,
-    as a repeated header or the lower half of a cell joined across the page break)."""
+    """A cell of a table piece and where it went: its stitched table and grid position (None: dropped, as a
+    repeated header, the lower half of a cell joined across the page break, or a cell whose grid position
+    another cell already took)."""
 
     box: Box
     text: str

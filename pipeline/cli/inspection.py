@@ -85,7 +85,8 @@ def debug(
     resolution: Annotated[int, typer.Option("--resolution", help="pixels per inch")] = 100,
     parser: Parser = None,
 ) -> None:
-    """Draw each page with a table as PNG: ruling lines, found cells, the extractor's cells with row,col."""
+    """Draw each page with a table as PNG: the extractor's own stages (ruling edges and found cells, or the
+    borderless words, columns and rows) and the cells it emitted with their row,col."""
     from pipeline.inspection.debug_pdf import camelot_available, debug_pdf, parse_pages
 
     options = extract_options(engine, parser)
@@ -100,7 +101,7 @@ def debug(
     if not file.read_bytes()[:1024].lstrip().startswith(b"%PDF") and b"%PDF-" not in file.read_bytes()[:1024]:
         raise _fail(file, "not a PDF")
     try:
-        results = debug_pdf(file, out, wanted, options.pdf_engine, resolution, options)
+        results = debug_pdf(file, out, wanted, options, resolution)
     except Exception as exc:  # noqa: BLE001 - one line, never a traceback
         raise _fail(file, f"cannot render: {type(exc).__name__}: {exc}") from None
     if not results:
