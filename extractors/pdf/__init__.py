@@ -19,10 +19,8 @@ from pipeline.intermediate import Document, Source, Table
 from pipeline.intermediate import Warning as ExtractWarning
 
 if TYPE_CHECKING:
-    from extractors.pdf.assemble import Para
-    from extractors.pdf.pages import Opened, PageContent
+    from extractors.pdf.pages import PageContent
     from extractors.pdf.stages import PageStages
-    from extractors.pdf.tables import Stitched
     from pipeline.settings import ExtractOptions
 
 NAME = "pdf"
@@ -46,14 +44,14 @@ def extract(path: Path, data: bytes, fmt: str, options: ExtractOptions | None = 
 def _extract(path: Path, data: bytes, fmt: str, options: ExtractOptions, stages: list[PageStages] | None
              ) -> Document:
     from extractors.pdf.assemble import blocks as to_blocks
-    from extractors.pdf.assemble import stitch
-    from extractors.pdf.pages import metadata, open_pdf
+    from extractors.pdf.assemble import record_pieces, stitch
+    from extractors.pdf.pages import metadata, open_pdf, read_pages
 
     opened = open_pdf(data, options.pdf_parser)
     warnings: list[ExtractWarning] = []
     try:
         info = metadata(opened.info or {})
-        pages = _read_pages(opened, warnings, options, path, stages)
+        pages = read_pages(opened, warnings, options, path, stages)
     except ExtractionError:
         raise
     except Exception as exc:
@@ -63,62 +61,12 @@ def _extract(path: Path, data: bytes, fmt: str, options: ExtractOptions, stages:
     items = stitch(pages, options.pdf)
     blocks = to_blocks(items, options.pdf)
     if stages is not None:
-        _record_pieces(stages, pages, items, options.pdf.grid_tolerance)
+        record_pieces(stages, pages, items, options.pdf.grid_tolerance)
     if not any(isinstance(b, Table) or b.text.strip() for b in blocks):
         _refuse_unreadable(pages)
         warnings.append(ExtractWarning(code="pdf_no_text", message="the PDF has no readable text"))
     source = Source.describe(path, data, fmt, NAME, VERSION, pages=opened.n_pages, metadata=info)
     return Document(source=source, blocks=blocks, warnings=warnings)
-
-
-def _read_pages(opened: Opened, warnings: list[ExtractWarning], options: ExtractOptions, path: Path,
-                stages: list[PageStages] | None) -> list[PageContent]:
-    """Every page read on its own; a page that cannot be read is an empty page and a warning."""
-    from extractors.pdf.pages import PageContent, read_page
-    from extractors.pdf.stages import PageStages
-
-    pages: list[PageContent] = []
-    for index in range(opened.n_pages):
-        number = index + 1
-        try:
-            page = opened.page(index)
-        except Exception as exc:
-            warnings.append(_page_error(number, exc))
-            pages.append(PageContent(number, 0.0, 0.0))
-            if stages is not None:
-                stages.append(PageStages(number, 0.0, 0.0, note="could not be read"))
-            continue
-        rec = PageStages(number, page.width, page.height) if stages is not None else None
-        if stages is not None:
-            stages.append(rec)
-        try:
-            pages.append(read_page(page, number, warnings, options, path, rec))
-        except ExtractionError:
-            raise
-        except Exception as exc:  # one unreadable page must not lose the others
-            warnings.append(_page_error(number, exc))
-            pages.append(PageContent(number, page.width, page.height))
-        finally:
-            page.close()
-    return pages
-
-
-def _record_pieces(stages: list[PageStages], pages: list[PageContent], items: list[Para | Stitched],
-                   tol: float) -> None:
-    """Each page's table pieces with the grid position every cell got in its stitched table."""
-    from extractors.pdf.assemble import places
-    from extractors.pdf.stages import GridCell, PieceStage
-
-    placed = places(items, tol)
-    for rec, page in zip(stages, pages, strict=True):
-        rec.pieces = [PieceStage(p.bbox, "borderless" if p.borderless else rec.route or "ruled",
-                                 [GridCell((c.x0, c.top, c.x1, c.bottom), c.text, placed.get(id(c))) for c in p.cells])
-                      for p in page.pieces]
-
-
-def _page_error(number: int, exc: Exception) -> ExtractWarning:
-    return ExtractWarning(code="pdf_page_error", page=number,
-                          message=f"page {number} could not be read: {type(exc).__name__}")
 
 
 def _refuse_unreadable(pages: list[PageContent]) -> None:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from extractors.pdf import tables as pt
 from extractors.pdf.pages import PageContent
+from extractors.pdf.stages import GridCell, PageStages, PieceStage
 from extractors.pdf.text import Line, is_heading, paragraphs, running_headers
 from pipeline.intermediate import Paragraph, Table
 
@@ -51,6 +52,19 @@ def places(items: list[Para | pt.Stitched], tol: float) -> dict[int, tuple[int, 
     """id of every placed cell -> (table, row, col, rowspan, colspan), tables counted in document order."""
     tables = [item for item in items if isinstance(item, pt.Stitched)]
     return {id(c): (t, r, k, rs, cs) for t, st in enumerate(tables) for c, r, k, rs, cs in pt.place(st, tol)}
+
+
+def record_pieces(stages: list[PageStages], pages: list[PageContent], items: list[Para | pt.Stitched],
+                   tol: float) -> None:
+    """Each page's table pieces with the grid position every cell got in its stitched table."""
+    placed = places(items, tol)
+    for rec, page in zip(stages, pages, strict=True):
+        rec.pieces = [_piece_stage(p, rec.route, placed) for p in page.pieces]
+
+
+def _piece_stage(piece: pt.Piece, route: str, placed: dict[int, tuple[int, int, int, int, int]]) -> PieceStage:
+    cells = [GridCell((c.x0, c.top, c.x1, c.bottom), c.text, placed.get(id(c))) for c in piece.cells]
+    return PieceStage(piece.bbox, "borderless" if piece.borderless else route or "ruled", cells)
 
 
 def stitch(pages: list[PageContent], s: PdfSettings) -> list[Para | pt.Stitched]:

@@ -28,13 +28,13 @@ from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 from extractors.pdf import guard as pdf_guard
 from extractors.pdf import tables as pt
+from extractors.pdf.stages import PageStages
 from extractors.pdf.text import Line, group_lines, is_page_furniture
 from pipeline.errors import ExtractionError
 from pipeline.intermediate import Warning as ExtractWarning
 
 if TYPE_CHECKING:
     from extractors.pdf.settings import PdfSettings
-    from extractors.pdf.stages import PageStages
     from pipeline.settings import ExtractOptions
 
 # words that only appear inside the template's tables: a page without any skips table finding
@@ -276,6 +276,44 @@ def _utf16le_from_pdfdoc(value: str) -> str:
     except (KeyError, ValueError):
         return value
     return raw[2:].decode("utf-16-le", "replace")
+
+
+# --- pages ----------------------------------------------------------------------------------------------
+
+def read_pages(opened: Opened, warnings: list[ExtractWarning], options: ExtractOptions, path: Path,
+               stages: list[PageStages] | None) -> list[PageContent]:
+    """Every page read on its own; a page that cannot be read is an empty page and a warning. `stages`
+    receives one PageStages per page when given."""
+    pages: list[PageContent] = []
+    for index in range(opened.n_pages):
+        number = index + 1
+        try:
+            page = opened.page(index)
+        except Exception as exc:
+            warnings.append(_page_error(number, exc))
+            pages.append(PageContent(number, 0.0, 0.0))
+            if stages is not None:
+                stages.append(PageStages(number, 0.0, 0.0, note="could not be read"))
+            continue
+        rec = None
+        if stages is not None:
+            rec = PageStages(number, page.width, page.height)
+            stages.append(rec)
+        try:
+            pages.append(read_page(page, number, warnings, options, path, rec))
+        except ExtractionError:
+            raise
+        except Exception as exc:  # one unreadable page must not lose the others
+            warnings.append(_page_error(number, exc))
+            pages.append(PageContent(number, page.width, page.height))
+        finally:
+            page.close()
+    return pages
+
+
+def _page_error(number: int, exc: Exception) -> ExtractWarning:
+    return ExtractWarning(code="pdf_page_error", page=number,
+                          message=f"page {number} could not be read: {type(exc).__name__}")
 
 
 # --- one page --------------------------------------------------------------------------------------------
