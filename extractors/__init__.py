@@ -1,9 +1,10 @@
 """Extractors: one module per source format, each turning a file into the intermediate form.
 
 `extract(path)` sniffs the format from the bytes (the extension only breaks ties) and calls the
-extractor for it. Extractor modules are imported lazily so that text conversion and `--help` never
-pay for python-docx, lxml or pdfplumber; `extractors_version()` (what the batch keys its cache by)
-reads their VERSIONs without importing them.
+extractor for it with the extraction options (pipeline.settings.ExtractOptions; read from the
+environment here when the caller gives none). Extractor modules are imported lazily so that text
+conversion and `--help` never pay for python-docx, lxml or pdfplumber; `extractors_version()` (what
+the batch keys its cache by) reads their VERSIONs without importing them.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import functools
 import importlib
 import importlib.util
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from pipeline.errors import ExtractionError
 from pipeline.formats import SUFFIX_FORMAT
@@ -21,7 +22,20 @@ from pipeline.formats import SUFFIX_FORMAT
 if TYPE_CHECKING:  # pydantic is not loaded by sniff() or extractors_version()
     from pipeline.intermediate import Document
 
-# format -> module that reads it; every module has NAME, VERSION and extract(path, data, fmt)
+if TYPE_CHECKING:
+    from pipeline.settings import ExtractOptions
+
+
+class Extractor(Protocol):
+    """What every extractor module provides (a module, checked structurally)."""
+
+    NAME: str
+    VERSION: str
+
+    def extract(self, path: Path, data: bytes, fmt: str, options: ExtractOptions | None = None) -> Document: ...
+
+
+# format -> module that reads it (an Extractor)
 EXTRACTORS: dict[str, str] = {
     "txt": "extractors.text",
     "docx": "extractors.docx",
@@ -100,10 +114,12 @@ def _sniff_zip(head: bytes, by_name: str | None) -> str:
     return by_name if by_name in ("docx", "odt") else "zip"
 
 
-def extract(path: str | Path, fmt: str | None = None, max_bytes: int | None = None) -> Document:
+def extract(path: str | Path, fmt: str | None = None, max_bytes: int | None = None,
+            options: ExtractOptions | None = None) -> Document:
     """Read one file into the intermediate form; raises ExtractionError with a one-line reason.
 
     max_bytes refuses larger files before reading them (every extractor holds the whole file).
+    options: how to extract; None reads them from the environment now (ExtractOptions.from_env()).
     """
     path = Path(path)
     try:
@@ -127,7 +143,11 @@ def extract(path: str | Path, fmt: str | None = None, max_bytes: int | None = No
     if module_name is None:
         raise ExtractionError(f"unsupported format {fmt!r}", kind="unsupported")
     try:
-        module = importlib.import_module(module_name)
+        module: Extractor = importlib.import_module(module_name)  # type: ignore[assignment]
     except ImportError as exc:
         raise ExtractionError(f"the {fmt} extractor is not available: {exc}", kind="unsupported") from None
-    return module.extract(path, data, fmt)
+    if options is None:
+        from pipeline.settings import ExtractOptions
+
+        options = ExtractOptions.from_env()
+    return module.extract(path, data, fmt, options)

@@ -5,7 +5,8 @@ most faithful free readers of them, and converting to DOCX keeps merged cells as
 so the DOCX extractor gives the same grids. Each conversion runs in its own temporary profile and
 output directory (so conversions can run in parallel: one soffice per profile), with macros
 disabled in that profile, and under a timeout that kills the whole process group (soffice forks
-oosplash and soffice.bin). The Source keeps the original bytes' hash and format.
+oosplash and soffice.bin). The Source keeps the original bytes' hash and format. Which LibreOffice
+and how long it may take come with the options (ExtractOptions.soffice, soffice_timeout).
 """
 
 from __future__ import annotations
@@ -17,16 +18,20 @@ import signal
 import subprocess
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from extractors.docx import read_docx
 from pipeline.errors import ExtractionError
 from pipeline.intermediate import Document, Source
 from pipeline.intermediate import Warning as ExtractWarning
+from pipeline.settings import SOFFICE_TIMEOUT
+
+if TYPE_CHECKING:
+    from pipeline.settings import ExtractOptions
 
 NAME = "legacy"
 VERSION = "1.0.0"
 
-DEFAULT_TIMEOUT = 120.0
 INSTALL_HINT = "apt-get install --no-install-recommends libreoffice-writer"
 
 # how each format is fed to LibreOffice: the input's file name suffix and the import filter forced on
@@ -55,9 +60,8 @@ oor:op="fuse"><value>true</value></prop></item>
 _ENCRYPTED_OOXML = "EncryptedPackage".encode("utf-16-le")
 
 
-def find_soffice() -> str:
-    """The LibreOffice binary: $NIANBAO_SOFFICE, else soffice or libreoffice on PATH."""
-    explicit = os.environ.get("NIANBAO_SOFFICE")
+def find_soffice(explicit: str | None = None) -> str:
+    """The LibreOffice binary: the one given (ExtractOptions.soffice), else soffice or libreoffice on PATH."""
     if explicit:
         return explicit
     found = shutil.which("soffice") or shutil.which("libreoffice")
@@ -67,19 +71,11 @@ def find_soffice() -> str:
     return found
 
 
-def _timeout() -> float:
-    try:
-        return float(os.environ.get("NIANBAO_SOFFICE_TIMEOUT", DEFAULT_TIMEOUT))
-    except ValueError:
-        return DEFAULT_TIMEOUT
-
-
-def convert_to_docx(data: bytes, fmt: str, timeout: float | None = None) -> bytes:
-    """DOCX bytes of a legacy document, converted by a fresh LibreOffice instance."""
+def convert_to_docx(data: bytes, fmt: str, timeout: float = SOFFICE_TIMEOUT, soffice: str | None = None) -> bytes:
+    """DOCX bytes of a legacy document, converted by a fresh LibreOffice instance (`soffice`: its binary)."""
     if _ENCRYPTED_OOXML in data[:65536] or _ENCRYPTED_OOXML in data[-65536:]:
         raise ExtractionError("the document is password-protected (encrypted)", kind="encrypted")
-    soffice = find_soffice()
-    timeout = _timeout() if timeout is None else timeout
+    soffice = find_soffice(soffice)
     last_error = ""
     with tempfile.TemporaryDirectory(prefix="nianbao-lo-") as tmp:
         root = Path(tmp)
@@ -131,8 +127,12 @@ def _kill_group(pgid: int) -> None:
         os.killpg(pgid, signal.SIGKILL)
 
 
-def extract(path: Path, data: bytes, fmt: str) -> Document:
-    content = read_docx(convert_to_docx(data, fmt))
+def extract(path: Path, data: bytes, fmt: str, options: ExtractOptions | None = None) -> Document:
+    if options is None:
+        from pipeline.settings import ExtractOptions
+
+        options = ExtractOptions()
+    content = read_docx(convert_to_docx(data, fmt, options.soffice_timeout, options.soffice))
     metadata = {**content.metadata, "converted_by": "LibreOffice"}
     source = Source.describe(path, data, fmt, NAME, VERSION, metadata=metadata)
     warnings = [ExtractWarning(code="converted", message=f"{fmt} read through a LibreOffice conversion to DOCX"),

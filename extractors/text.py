@@ -16,9 +16,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from extractors.cells import looks_like_value, looks_numeric
 from pipeline.intermediate import Cell, Document, Paragraph, Source, Table, Warning
+
+if TYPE_CHECKING:
+    from pipeline.settings import ExtractOptions
 
 NAME = "text"
 VERSION = "1.0"
@@ -53,7 +57,7 @@ def decode(data: bytes) -> tuple[str, list[Warning]]:
     ]
 
 
-def extract(path: Path, data: bytes, fmt: str = "txt") -> Document:
+def extract(path: Path, data: bytes, fmt: str = "txt", options: ExtractOptions | None = None) -> Document:
     text, warnings = decode(data)
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
     blocks = parse(text.split("\n"))

@@ -13,13 +13,17 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from pipeline.report import Report
+    from pipeline.settings import ExtractOptions
 
 __all__ = ["convert"]
 
 
-def convert(path: str | Path, max_bytes: int | None = None) -> Report:
-    """Extract and normalise one file; raises pipeline.errors.NianbaoError with a one-line reason."""
+def convert(path: str | Path, max_bytes: int | None = None, options: ExtractOptions | None = None) -> Report:
+    """Extract and normalise one file; raises pipeline.errors.NianbaoError with a one-line reason.
+
+    options: how to extract (pipeline.settings.ExtractOptions); None reads them from the environment.
+    """
     from extractors import extract
     from pipeline.normalise import normalise
 
-    return normalise(extract(path, max_bytes=max_bytes))
+    return normalise(extract(path, max_bytes=max_bytes, options=options))

@@ -264,6 +264,57 @@ def test_debug_with_camelot_when_installed(tmp_path: Path) -> None:
     assert _hash(camelot_png) != _hash(tmp_path / "pdf_03_huaian2024-p004.png")
 
 
+PDF_SAMPLES = ROOT / "samples" / "pdf"
+
+
+def _cells_per_page(path: Path) -> dict[int, int]:
+    from collections import Counter
+
+    from extractors import extract
+    from pipeline.intermediate import Table
+
+    doc = extract(path)
+    return dict(Counter(c.page for b in doc.blocks if isinstance(b, Table) for c in b.cells))
+
+
+def _pixels(png: Path, test) -> int:
+    from PIL import Image
+
+    px = Image.open(png).convert("RGB").tobytes()
+    return sum(1 for i in range(0, len(px), 3) if test(px[i], px[i + 1], px[i + 2]))
+
+
+@pytest.mark.parametrize("name", ["borderless_2019_fengxian", "ruled_2021_break_huashu"])
+def test_debug_draws_the_cells_the_extractor_emitted(tmp_path: Path, name: str) -> None:
+    """The green cells are the extracted tables' cells, page by page: drawn from the extractor's own stages."""
+    path = PDF_SAMPLES / f"{name}.pdf"
+    result = runner.invoke(app, ["debug", str(path), "-o", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    drawn = {int(m[1]): int(m[2]) for m in re.finditer(r"page (\d+): \d+ table\(s\) found, (\d+) cells", result.output)}
+    assert drawn == _cells_per_page(path) and drawn
+
+
+def test_debug_of_a_borderless_pdf_shows_words_columns_and_rows(tmp_path: Path) -> None:
+    from pipeline.inspection.debug_pdf import record_stages
+    from pipeline.settings import ExtractOptions
+
+    path = PDF_SAMPLES / "borderless_2019_fengxian.pdf"
+    stages, failure = record_stages(path, ExtractOptions())
+    assert failure == "" and [s.route for s in stages] == ["borderless"] * 3
+    region = stages[1].borderless[-1]
+    assert len(region.columns) >= 11 and len(region.rows) >= 20 and len(region.anchors) == len(region.rows) - 1
+    assert {kind for _, _, kind in region.words} == {"num", "label", "head"}
+    assert stages[1].ruling is None  # no ruled table: nothing of pdfplumber's finder to draw
+
+    result = runner.invoke(app, ["debug", str(path), "--pages", "2", "-o", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    png = tmp_path / "borderless_2019_fengxian-p002.png"
+    orange = _pixels(png, lambda r, g, b: r > 200 and 90 < g < 150 and b < 60)  # value words
+    grey = _pixels(png, lambda r, g, b: 70 < r < 120 and abs(r - g) < 12 and abs(g - b) < 12)  # grid edges
+    red = _pixels(png, lambda r, g, b: r > 200 and g < 90 and b < 90)
+    assert orange > 500 and grey > 1000 and red < 50
+
+
 def test_parse_pages() -> None:
     from pipeline.inspection.debug_pdf import parse_pages
 

@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 
 from extractors import extract
-from extractors import pdf as pdf_extractor
 from pipeline import convert
 from pipeline.errors import ExtractionError
 from pipeline.intermediate import Paragraph, Table
+from pipeline.settings import ExtractOptions, PdfSettings
 from tests.fixturegen import ReportSpec, make_report
 from tests.fixturegen.pdf_builder import Variant, build_docx, scan, to_pdf
 from tests.helpers import field_mismatches, flatten
@@ -110,14 +110,11 @@ def test_no_page_numbers_or_spaces_between_cjk(built) -> None:
 
 
 @needs_soffice
-def test_scanned_pdf_without_ocr_fails_with_install_hint(built, tmp_path, monkeypatch) -> None:
-    from extractors.pdf import ocr as pdf_ocr
-
-    monkeypatch.setattr(pdf_ocr, "available", lambda: False)
+def test_scanned_pdf_without_ocr_fails_with_install_hint(built, tmp_path) -> None:
     path, _ = built["tpl2019"]
     scanned = scan(path, tmp_path / "scanned.pdf", dpi=60)
     with pytest.raises(ExtractionError) as info:
-        extract(scanned)
+        extract(scanned, options=ExtractOptions(ocr=False))
     message = str(info.value)
     assert "\n" not in message and "scanned PDF" in message
     assert info.value.kind == "unsupported"  # not corrupt: OCR would read it
@@ -169,32 +166,32 @@ def _strip_tounicode(path: Path, out: Path) -> Path:
 def test_cid_text_is_detected_and_routed_to_ocr(built, tmp_path, monkeypatch, parser: str) -> None:
     from extractors.pdf import ocr as pdf_ocr
 
-    monkeypatch.setenv("NIANBAO_PDF_PARSER", parser)
+    options = ExtractOptions(pdf_parser=parser)
     path, _ = built["tpl2019"]
     garbled = _strip_tounicode(path, tmp_path / "cid.pdf")
     monkeypatch.setattr(pdf_ocr, "available", lambda: False)
     with pytest.raises(ExtractionError, match=r"unreadable text layer .*pip install 'nianbao\[ocr\]'") as info:
-        extract(garbled)
+        extract(garbled, options=options)
     assert info.value.kind == "unsupported"
     calls: list[tuple[int, tuple]] = []
 
-    def fake_ocr(gray, number, width, height):
+    def fake_ocr(gray, number, width, height, settings, n_threads=None, rec=None):
         calls.append((number, gray.shape))
         return [], []
 
     monkeypatch.setattr(pdf_ocr, "available", lambda: True)
     monkeypatch.setattr(pdf_ocr, "read_image", fake_ocr)
-    doc = extract(garbled)
+    doc = extract(garbled, options=options)
     assert [n for n, _ in calls] == list(range(1, (doc.source.pages or 0) + 1))
     assert all(shape[0] > 1500 for _, shape in calls)  # rendered at OCR resolution
     assert [w.code for w in doc.warnings].count("pdf_ocr") == len(calls)
 
 
 def test_garbled_text_heuristic() -> None:
-    from extractors.pdf import _garbled
+    from extractors.pdf.pages import _garbled
 
     def check(text: str, unmapped: int = 0) -> bool:
-        return _garbled(text, text.replace(" ", ""), unmapped)
+        return _garbled(text, text.replace(" ", ""), unmapped, PdfSettings().garbled_ratio)
 
     assert check("(cid:12)(cid:345)(cid:7)(cid:88)信息")
     assert check("Õþ¸®ÐÅÏ¢¹«¿ª¹¤×÷Äê¶È±¨¸æ")  # GBK read as Latin-1
@@ -204,7 +201,11 @@ def test_garbled_text_heuristic() -> None:
 
 
 def test_cjk_spacing_and_furniture() -> None:
-    from extractors.pdf.text import Line, clean_cjk, is_page_furniture
+    from extractors.pdf.text import Line, clean_cjk
+    from extractors.pdf.text import is_page_furniture as furniture
+
+    def is_page_furniture(line: Line, height: float) -> bool:
+        return furniture(line, height, PdfSettings().page_number_margin_ratio)
 
     assert clean_cjk("信 息 内 容  2024 年") == "信息内容 2024 年"
     assert clean_cjk("第二十条 第（一）项") == "第二十条第（一）项"
@@ -452,13 +453,13 @@ def _rotated_upright(src: Path, out: Path) -> Path:
 
 
 @pytest.mark.parametrize("parser", ["pdfium", "pdfminer"])
-def test_rotated_pages_every_field(tmp_path, monkeypatch, parser: str) -> None:
+def test_rotated_pages_every_field(tmp_path, parser: str) -> None:
     import json
 
     sample = SAMPLES / "ruled_2021_break_huashu.pdf"
     truth = json.loads(sample.with_suffix(".truth.json").read_text(encoding="utf-8"))
-    monkeypatch.setenv("NIANBAO_PDF_PARSER", parser)
-    data = convert(_rotated_upright(sample, tmp_path / "rotated.pdf")).model_dump(by_alias=True)
+    rotated = _rotated_upright(sample, tmp_path / "rotated.pdf")
+    data = convert(rotated, options=ExtractOptions(pdf_parser=parser)).model_dump(by_alias=True)
     assert field_mismatches(truth["fields"], data) == {}
     assert data["report"]["agency"] == truth["agency"]
 
@@ -467,16 +468,42 @@ AGREE = sorted(REAL.glob("pdf_*.pdf")) + sorted(SAMPLES.glob("*.pdf"))
 
 
 @pytest.mark.parametrize("path", AGREE, ids=[f"{p.parent.name}/{p.stem}" for p in AGREE])
-def test_pdfium_and_pdfminer_parsers_agree(path: Path, monkeypatch) -> None:
+def test_pdfium_and_pdfminer_parsers_agree(path: Path) -> None:
     """PDFium's characters and edges stand in for pdfminer's: the same report, metadata included."""
     def run(parser: str) -> dict:
-        monkeypatch.setenv("NIANBAO_PDF_PARSER", parser)
-        data = convert(path).model_dump(by_alias=True)
+        data = convert(path, options=ExtractOptions(pdf_parser=parser)).model_dump(by_alias=True)
         data.pop("provenance")  # bboxes differ by font descents (PDFium's where pdfminer reads 0)
         data["source"].pop("extractor", None)
         return data
 
     assert run("pdfium") == run("pdfminer")
+
+
+def test_recorded_stages_stay_out_of_the_intermediate_form() -> None:
+    from extractors.pdf import extract as extract_pdf
+
+    path = SAMPLES / "ruled_2021_break_huashu.pdf"
+    data = path.read_bytes()
+    stages: list = []
+    recorded = extract_pdf(path, data, "pdf", ExtractOptions(), stages=stages)
+    assert recorded.to_json() == extract_pdf(path, data, "pdf", ExtractOptions()).to_json()
+    assert [(s.number, s.route) for s in stages] == [(1, ""), (2, "ruled"), (3, "ruled")]
+    ruling = stages[1].ruling
+    assert ruling is not None and ruling.edges and ruling.intersections and len(ruling.tables) == 2
+    placed = sum(len(s.placed) for s in stages)
+    assert placed == sum(len(b.cells) for b in recorded.blocks if isinstance(b, Table))
+
+
+def test_tolerances_are_passed_down() -> None:
+    """A stitch tolerance below the pieces' offset leaves the break unstitched: the setting reaches assemble."""
+    path = SAMPLES / "ruled_2021_break_huashu.pdf"
+
+    def n_tables(settings: PdfSettings) -> int:
+        doc = extract(path, options=ExtractOptions(pdf=settings))
+        return sum(isinstance(b, Table) for b in doc.blocks)
+
+    assert n_tables(PdfSettings()) == 3
+    assert n_tables(PdfSettings(stitch_tolerance=0.0)) > 3
 
 
 # --- dev corpus -----------------------------------------------------------------------------------
@@ -496,14 +523,16 @@ def test_dev_pdfs_exact(path: Path) -> None:
 def test_table_pages_only_pay_for_table_finding(monkeypatch) -> None:
     if not DEV_PDFS:
         pytest.skip("dev corpus not present")
+    from extractors.pdf import pages
+
     calls: list[int] = []
-    original = pdf_extractor._ruled_pieces
+    original = pages._ruled_pieces
 
-    def counting(page, chars, number):
-        calls.append(number)
-        return original(page, chars, number)
+    def counting(reading, chars):
+        calls.append(reading.number)
+        return original(reading, chars)
 
-    monkeypatch.setattr(pdf_extractor, "_ruled_pieces", counting)
+    monkeypatch.setattr(pages, "_ruled_pieces", counting)
     doc = extract(DEV_PDFS[0])
     assert 0 < len(calls) < (doc.source.pages or 0) + 1
     assert 1 not in calls or any(isinstance(b, Table) and b.page == 1 for b in doc.blocks)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from extractors.docx.body import BodyReader, Styles
 from extractors.docx.numbering import Numbering
@@ -19,6 +20,9 @@ from extractors.docx.package import W_NS, W_STRICT_NS, metadata, open_package, p
 from pipeline.errors import ExtractionError
 from pipeline.intermediate import Document, Paragraph, Source, Table
 from pipeline.intermediate import Warning as ExtractWarning
+
+if TYPE_CHECKING:
+    from pipeline.settings import ExtractOptions
 
 NAME = "docx"
 VERSION = "1.0.0"
@@ -48,7 +52,7 @@ def read_docx(data: bytes) -> DocxContent:
     return DocxContent(blocks=blocks, warnings=reader.warnings, metadata=metadata(pkg))
 
 
-def extract(path: Path, data: bytes, fmt: str) -> Document:
+def extract(path: Path, data: bytes, fmt: str, options: ExtractOptions | None = None) -> Document:
     content = read_docx(data)
     source = Source.describe(path, data, fmt, NAME, VERSION, metadata=content.metadata)
     return Document(source=source, blocks=content.blocks, warnings=content.warnings)

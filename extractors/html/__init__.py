@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lxml import etree
 
@@ -27,6 +28,9 @@ from extractors.html.mhtml import html_part
 from extractors.html.text import MARK, clean, lines, weight
 from pipeline.errors import ExtractionError
 from pipeline.intermediate import Block, Document, Paragraph, Source, Table, Warning
+
+if TYPE_CHECKING:
+    from pipeline.settings import ExtractOptions
 
 NAME = "html"
 VERSION = "1.0.0"
@@ -62,7 +66,7 @@ _NAME_SPLIT = re.compile(r"[\s_\-]+")
 _DIGITS = re.compile(r"\s*(\d+)")
 
 
-def extract(path: Path, data: bytes, fmt: str) -> Document:
+def extract(path: Path, data: bytes, fmt: str, options: ExtractOptions | None = None) -> Document:
     """The page (or the page inside an .mht archive) as paragraphs and tables."""
     metadata: dict[str, str] = {}
     transport_charset = None

@@ -6,17 +6,23 @@ label sub-columns (where label words start) and value columns (where numbers sta
 one per line of numbers (the anchor), plus rows for header lines and for labels with no numbers
 (blank cells). Label lines wrapped around a centred row of numbers join that row; tall group
 labels ("三、本年度办理结果", "（三）不予公开") span the rows they cover. The result is a Piece with
-box-tiling cells, so stitching across pages and grid building are shared with ruled tables.
+box-tiling cells, so stitching across pages and grid building are shared with ruled tables. The gaps
+that decide words, tables, columns and rows are PdfSettings' (word_gap_em, region_gap_em...).
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from extractors.cells import looks_numeric
+from extractors.pdf.stages import BorderlessRegion
 from extractors.pdf.tables import PCell, Piece, cluster
 from extractors.pdf.text import Line, group_lines, is_heading, line_text
+
+if TYPE_CHECKING:
+    from extractors.pdf.settings import PdfSettings
 
 # a label that starts a row of its own: "3.", "2、", "（四）", "四、"
 _NUMBERED = re.compile(r"^(?:\d{1,2}\s*[.、．]|[（(][一二三四五六七八九十]{1,3}[）)]|[一二三四五六七八九十]{1,3}、)")
@@ -70,10 +76,11 @@ class Block(_Centred):
         return "\n".join(s.text for s in self.segs)
 
 
-def _segments(line: Line) -> list[Seg]:
+def _segments(line: Line, gap_em: float) -> list[Seg]:
+    """A line cut into words (cells) where the gap is wider than `gap_em`."""
     runs: list[list[dict]] = [[line.chars[0]]]
     for prev, ch in zip(line.chars, line.chars[1:], strict=False):
-        if ch["x0"] - prev["x1"] > 1.2 * max(ch["size"], 1.0):
+        if ch["x0"] - prev["x1"] > gap_em * max(ch["size"], 1.0):
             runs.append([])
         runs[-1].append(ch)
     out = []
@@ -95,10 +102,13 @@ def _visual_lines(segs: list[Seg]) -> list[list[Seg]]:
     return [sorted(r, key=lambda s: s.x0) for r in rows]
 
 
-def _regions(vlines: list[list[Seg]], width: float) -> list[list[list[Seg]]]:
+def _regions(vlines: list[list[Seg]], width: float, settings: PdfSettings) -> list[list[list[Seg]]]:
     """Runs of tabular lines (several words, or a number right of the middle), with close neighbours."""
     def tabular(vl: list[Seg]) -> bool:
-        return len(vl) >= 2 or any(looks_numeric(s.text) and s.x0 > 0.4 * width for s in vl)
+        return len(vl) >= 2 or any(looks_numeric(s.text) and s.x0 > settings.number_column_ratio * width for s in vl)
+
+    def close(a: list[Seg], b: list[Seg]) -> bool:
+        return _close(a, b, settings.region_gap_em)
 
     regions: list[list[list[Seg]]] = []
     i = 0
@@ -108,7 +118,7 @@ def _regions(vlines: list[list[Seg]], width: float) -> list[list[list[Seg]]]:
             continue
         start = i
         # a centred caption or header line just above belongs to the table
-        while start > 0 and not tabular(vlines[start - 1]) and _close(vlines[start - 1], vlines[start]) \
+        while start > 0 and not tabular(vlines[start - 1]) and close(vlines[start - 1], vlines[start]) \
                 and not is_heading(vlines[start - 1][0].text) and vlines[start - 1][0].x0 > 0.2 * width:
             start -= 1
         end = i
@@ -116,7 +126,7 @@ def _regions(vlines: list[list[Seg]], width: float) -> list[list[list[Seg]]]:
         while j < len(vlines):
             if is_heading(vlines[j][0].text) and len(vlines[j]) == 1:
                 break
-            if not _close(vlines[j - 1], vlines[j]):
+            if not close(vlines[j - 1], vlines[j]):
                 break
             if tabular(vlines[j]):
                 end = j
@@ -134,29 +144,32 @@ def _regions(vlines: list[list[Seg]], width: float) -> list[list[list[Seg]]]:
     return regions
 
 
-def _close(a: list[Seg], b: list[Seg]) -> bool:
+def _close(a: list[Seg], b: list[Seg], gap_em: float) -> bool:
     size = max(s.size for s in a + b)
-    return min(s.top for s in b) - max(s.bottom for s in a) < 3.2 * size
+    return min(s.top for s in b) - max(s.bottom for s in a) < gap_em * size
 
 
-def borderless_pieces(chars: list[dict], page: int, width: float) -> list[Piece]:
-    lines = group_lines(chars, page)
-    segs = [s for ln in lines for s in _segments(ln)]
+def borderless_pieces(chars: list[dict], page: int, width: float, settings: PdfSettings,
+                      rec: list[BorderlessRegion] | None = None) -> list[Piece]:
+    """Tables rebuilt from word positions on a page without ruling lines; `rec` keeps each one's stages."""
+    lines = group_lines(chars, page, settings.column_gap_em)
+    segs = [s for ln in lines for s in _segments(ln, settings.word_gap_em)]
     pieces = []
-    for region in _regions(_visual_lines(segs), width):
-        piece = _build([s for vl in region for s in vl], page)
+    for region in _regions(_visual_lines(segs), width, settings):
+        piece = _build([s for vl in region for s in vl], page, settings, rec)
         if piece is not None:
             pieces.append(piece)
     return pieces
 
 
-def _build(segs: list[Seg], page: int) -> Piece | None:
+def _build(segs: list[Seg], page: int, settings: PdfSettings, rec: list[BorderlessRegion] | None) -> Piece | None:
     size = max(sorted(s.size for s in segs)[len(segs) // 2], 1.0)
     nums = [s for s in segs if looks_numeric(s.text)]
     if len(nums) < 2:
         return None
     # value columns: union of number extents
-    spans = sorted((s.x0 - 0.3 * size, s.x1 + 0.3 * size) for s in nums)
+    pad = settings.value_pad_em * size
+    spans = sorted((s.x0 - pad, s.x1 + pad) for s in nums)
     intervals: list[list[float]] = []
     for a, b in spans:
         if intervals and a <= intervals[-1][1]:
@@ -173,7 +186,7 @@ def _build(segs: list[Seg], page: int) -> Piece | None:
             s.kind = "head"
     first_anchor_top = min(s.top for s in nums)
     labels_in_data = [s for s in segs if s.kind == "label" and s.bottom >= first_anchor_top - 0.5 * size]
-    starts = cluster([s.x0 for s in labels_in_data], tol=1.0 * size) if labels_in_data else []
+    starts = cluster([s.x0 for s in labels_in_data], tol=settings.label_column_em * size) if labels_in_data else []
     starts = [x for x in starts if x < value_left - size]
     if not starts and any(s.kind == "label" for s in segs):
         starts = [min(s.x0 for s in segs)]
@@ -205,7 +218,7 @@ def _build(segs: list[Seg], page: int) -> Piece | None:
         if wants_row and near > 0.8 * size and not (row_label(b) and within(b)):
             anchors.append(b.cy if b.top >= first_anchor_top - 0.5 * size else b.top + size / 2)
             anchors.sort()
-    anchors = cluster(anchors, tol=0.5 * size)
+    anchors = cluster(anchors, tol=settings.row_merge_em * size)
     yedges = [min(s.top for s in segs) - 1]
     for a, b in zip(anchors, anchors[1:], strict=False):
         yedges.append((a + b) / 2)
@@ -254,6 +267,9 @@ def _build(segs: list[Seg], page: int) -> Piece | None:
         cs = max(1, min(cs, len(xedges) - 1 - c))
         cells.append(PCell(xedges[c], yedges[r], xedges[c + cs], yedges[r + rs], page, text=text))
     bbox = (xedges[0], yedges[0], xedges[-1], yedges[-1])
+    if rec is not None:
+        words = [((s.x0, s.top, s.x1, s.bottom), s.text, s.kind) for s in segs]
+        rec.append(BorderlessRegion(words=words, columns=list(xedges), rows=list(yedges), anchors=list(anchors)))
     return Piece(page=page, bbox=bbox, cells=cells, borderless=True)
 
 

@@ -1,6 +1,6 @@
 """camelot as a second table engine (optional: `pip install nianbao[camelot]`, camelot-py==1.0.9).
 
-Used when NIANBAO_PDF_ENGINE=camelot, or when pdfplumber finds no table on a page that names the
+Used when ExtractOptions.pdf_engine is "camelot", or when pdfplumber finds no table on a page that names the
 template's labels. Only camelot's cell boxes are taken (lattice, from the ruling lines it sees in
 the rendered page); the text is filled from pdfplumber's characters by the same code as for
 pdfplumber's boxes. Pin 1.0.9: 2.0.0's lattice puts CJK text one row off on PDFs whose CJK fonts
@@ -11,8 +11,13 @@ from __future__ import annotations
 
 import importlib.util
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from extractors.pdf.stages import CamelotCell
 from extractors.pdf.tables import Piece, piece_from_boxes
+
+if TYPE_CHECKING:
+    from extractors.pdf.settings import PdfSettings
 
 
 def available() -> bool:
@@ -30,14 +35,18 @@ def table_rows(path: Path, pages: str = "1") -> list[list[list[str]]]:
     return [t.df.values.tolist() for t in _tables(path, pages)]
 
 
-def pieces(path: Path, page, chars: list[dict], number: int) -> list[Piece]:
-    """Tables on one page as Pieces: camelot's cell boxes (PDF space, y up) turned to top-down."""
+def pieces(path: Path, page, chars: list[dict], number: int, settings: PdfSettings,
+           rec: list[CamelotCell] | None = None) -> list[Piece]:
+    """Tables on one page as Pieces: camelot's cell boxes (PDF space, y up) turned to top-down; `rec`
+    keeps camelot's grid cells with their ruled sides."""
     height = float(page.height)
     out = []
     try:
         found = _tables(path, str(number))
     except Exception:  # camelot fails on odd pages; the caller falls back to pdfplumber's result
         return []
+    if rec is not None:
+        rec.extend(_lattice(found, height))
     for table in found:
         boxes = set()
         for row in table.cells:
@@ -51,10 +60,17 @@ def pieces(path: Path, page, chars: list[dict], number: int) -> list[Piece]:
         x1s = [b[2] for b in boxes]
         bottoms = [b[3] for b in boxes]
         bbox = (min(x0s), min(tops), max(x1s), max(bottoms))
-        piece = piece_from_boxes(list(boxes), chars, number, bbox)
-        if piece.n_cols >= 2:
+        piece = piece_from_boxes(list(boxes), chars, number, bbox, settings)
+        if piece.n_cols(settings.grid_tolerance) >= 2:
             out.append(piece)
     return out
+
+
+def _lattice(found, height: float) -> list[CamelotCell]:
+    """camelot's grid cells, top-down, labelled table:row,col, with which sides are ruled."""
+    return [CamelotCell((cell.x1, height - cell.y2, cell.x2, height - cell.y1), f"{t}:{r},{c}",
+                        (bool(cell.left), bool(cell.top), bool(cell.right), bool(cell.bottom)))
+            for t, table in enumerate(found) for r, row in enumerate(table.cells) for c, cell in enumerate(row)]
 
 
 def _merge_spanned(table, height: float) -> list[tuple[float, float, float, float]]:

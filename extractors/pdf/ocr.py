@@ -1,7 +1,7 @@
 """OCR for scanned PDF pages (optional: `pip install 'nianbao[ocr]'`: rapidocr-onnxruntime, pypdfium2).
 
 rapidocr's wheel ships its detection and recognition models, so this runs offline. A page is
-rendered at `DPI`, then:
+rendered at PdfSettings.ocr_dpi, then:
 
 1. Ruling lines are found in the picture (long thin runs of ink, by morphological opening with
    OpenCV, which rapidocr depends on) and turned into pdfplumber-style edges in PDF points; the
@@ -21,18 +21,19 @@ from __future__ import annotations
 import importlib
 import os
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from extractors.pdf.tables import Piece, piece_from_boxes, tables_from_edges
 
-DPI = 200
-DET_SIDE = 1600  # pixels: the text detector sees the page at most this big (recognition uses full DPI)
+if TYPE_CHECKING:
+    from extractors.pdf.settings import PdfSettings
+    from extractors.pdf.stages import PageStages
+
 INSTALL = "pip install 'nianbao[ocr]'"
 
 
 def available() -> bool:
-    """Whether rapidocr can be imported (NIANBAO_OCR=off pretends it cannot)."""
-    if os.environ.get("NIANBAO_OCR", "").strip().lower() in ("0", "off", "no", "false"):
-        return False
+    """Whether rapidocr can be imported (ExtractOptions.ocr decides whether it is used)."""
     try:
         importlib.import_module("rapidocr_onnxruntime")
         importlib.import_module("cv2")
@@ -41,20 +42,19 @@ def available() -> bool:
     return True
 
 
-def _threads() -> int:
-    value = os.environ.get("NIANBAO_OCR_THREADS", "")
-    if value.strip().isdigit():
-        return max(1, int(value))
+def threads(configured: int | None) -> int:
+    """The threads OCR runs with: as configured (ExtractOptions.ocr_threads), else half the CPUs, at most 4."""
+    if configured:
+        return max(1, configured)
     return max(1, min(4, (os.cpu_count() or 2) // 2))
 
 
-@lru_cache(maxsize=1)
-def _engine():
+@lru_cache(maxsize=2)
+def _engine(threads: int, detect_side: int):
     from rapidocr_onnxruntime import RapidOCR
 
-    threads = _threads()
     engine = RapidOCR(intra_op_num_threads=threads, inter_op_num_threads=1, print_verbose=False,
-                      max_side_len=DET_SIDE)
+                      max_side_len=detect_side)
     # rapidocr pads every crop of a batch to at least 320x48; table cells hold a few digits, so a
     # 96-pixel floor halves recognition time with the same text (wider crops keep their width)
     shape = getattr(engine.text_rec, "rec_image_shape", None)
@@ -63,11 +63,11 @@ def _engine():
     return engine
 
 
-def ruling_edges(gray, scale: float) -> list[dict]:
+def ruling_edges(gray, scale: float, ink_level: int) -> list[dict]:
     """Horizontal and vertical ruling lines of a greyscale page picture as edges in PDF points."""
     import cv2
 
-    ink = ((gray < 170) * 255).astype("uint8")
+    ink = ((gray < ink_level) * 255).astype("uint8")
     h, w = ink.shape
     edges: list[dict] = []
     for orient, size in (("h", (max(25, w // 30), 1)), ("v", (1, max(25, h // 50)))):
@@ -132,11 +132,10 @@ def _cut(box: tuple[int, int, int, int], edges: list[dict], scale: float, ink) -
     return out
 
 
-def _recognise(image, boxes: list[tuple[int, int, int, int]]) -> list[tuple[str, float]]:
+def _recognise(engine, image, boxes: list[tuple[int, int, int, int]]) -> list[tuple[str, float]]:
     """Each box's text, recognised from a tight crop with a white margin of a third of its height."""
     import numpy as np
 
-    engine = _engine()
     crops = []
     for x0, y0, x1, y1 in boxes:
         pad = max(3, (y1 - y0) // 3)
@@ -164,32 +163,35 @@ def boxes_to_chars(items: list[tuple[tuple[float, float, float, float], str]]) -
     return chars
 
 
-def read_image(gray, number: int, width: float, height: float, min_score: float = 0.5) -> tuple[list[dict], list[Piece]]:
-    """Pseudo-characters and tables of one scanned page given as a greyscale array (rows, cols)."""
+def read_image(gray, number: int, width: float, height: float, settings: PdfSettings,
+               n_threads: int | None = None, rec: PageStages | None = None) -> tuple[list[dict], list[Piece]]:
+    """Pseudo-characters and tables of one scanned page given as a greyscale array (rows, cols);
+    `rec` keeps the table finders' stages."""
     import numpy as np
 
+    engine = _engine(threads(n_threads), settings.ocr_detect_side)
     scale = width / gray.shape[1]  # PDF points per pixel
-    edges = ruling_edges(gray, scale)
+    edges = ruling_edges(gray, scale, settings.ocr_ink_level)
     clean = _erase_lines(gray, edges, scale)
     rgb = np.stack([clean] * 3, axis=-1)
-    quads, _ = _engine()(rgb, use_det=True, use_cls=False, use_rec=False)
-    ink = clean < 170
+    quads, _ = engine(rgb, use_det=True, use_cls=False, use_rec=False)
+    ink = clean < settings.ocr_ink_level
     boxes: list[tuple[int, int, int, int]] = []
     for quad in quads or []:
         xs = [p[0] for p in quad]
         ys = [p[1] for p in quad]
         boxes.extend(_cut((int(min(xs)), int(min(ys)), int(max(xs)) + 1, int(max(ys)) + 1), edges, scale, ink))
-    texts = _recognise(rgb, boxes)
+    texts = _recognise(engine, rgb, boxes)
     items = [((x0 * scale, y0 * scale, x1 * scale, y1 * scale), text)
-             for (x0, y0, x1, y1), (text, score) in zip(boxes, texts, strict=True) if score >= min_score]
+             for (x0, y0, x1, y1), (text, score) in zip(boxes, texts, strict=True) if score >= settings.ocr_min_score]
     chars = boxes_to_chars(items)
     pieces = []
-    for bbox, cells in tables_from_edges(edges, (0.0, 0.0, width, height)):
-        piece = piece_from_boxes(cells, chars, number, bbox)
-        if piece.n_cols >= 2 and len(piece.cells) >= 2:
+    for bbox, cells in tables_from_edges(edges, (0.0, 0.0, width, height), settings, rec):
+        piece = piece_from_boxes(cells, chars, number, bbox, settings)
+        if piece.n_cols(settings.grid_tolerance) >= 2 and len(piece.cells) >= 2:
             pieces.append(piece)
     if not pieces:
         from extractors.pdf.borderless import borderless_pieces
 
-        pieces = borderless_pieces(chars, number, width)
+        pieces = borderless_pieces(chars, number, width, settings, rec.borderless if rec is not None else None)
     return chars, pieces

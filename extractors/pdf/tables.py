@@ -8,18 +8,24 @@ A table broken by a page is several pieces; they are laid end to end in one virt
 system (each piece's y shifted to follow the previous one), after dropping a repeated header band
 and joining the two halves of cells cut by the break (a row that breaks across pages, or a merged
 group label such as "（四）无/法提供"). The grid is then built once over all pieces, so column
-indexes agree everywhere.
+indexes agree everywhere. Box edges closer than `tol` (PdfSettings.grid_tolerance) are one grid line.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_right
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
+from extractors.pdf.stages import RulingStage
 from extractors.pdf.text import group_lines
 from pipeline.intermediate import Cell, Table
 
-EDGE_TOL = 3.5  # points: edges closer than this are the same grid line
+if TYPE_CHECKING:
+    from extractors.pdf.settings import PdfSettings
+    from extractors.pdf.stages import PageStages
+
+Box = tuple[float, float, float, float]  # x0, top, x1, bottom in points, top-down
 
 
 @dataclass
@@ -48,9 +54,8 @@ class Piece:
     cells: list[PCell]
     borderless: bool = False
 
-    @property
-    def n_cols(self) -> int:
-        return max(0, len(cluster([c.x0 for c in self.cells] + [c.x1 for c in self.cells])) - 1)
+    def n_cols(self, tol: float) -> int:
+        return max(0, len(cluster([c.x0 for c in self.cells] + [c.x1 for c in self.cells], tol)) - 1)
 
 
 @dataclass
@@ -66,7 +71,7 @@ class Stitched:
         return self.pieces[0].page
 
 
-def cluster(values: list[float], tol: float = EDGE_TOL) -> list[float]:
+def cluster(values: list[float], tol: float) -> list[float]:
     """Sorted distinct values, those within `tol` of the previous one folded into it (mean)."""
     out: list[list[float]] = []
     for v in sorted(values):
@@ -86,12 +91,12 @@ def nearest(edges: list[float], v: float) -> int:
     return i if edges[i] - v < v - edges[i - 1] else i - 1
 
 
-def fill_text(cells: list[PCell], chars: list[dict], page: int) -> None:
+def fill_text(cells: list[PCell], chars: list[dict], page: int, s: PdfSettings) -> None:
     """Give each cell the text of the characters whose centre lies in its box (lines joined by "\\n")."""
     if not cells:
         return
-    xs = cluster([c.x0 for c in cells] + [c.x1 for c in cells])
-    ys = cluster([c.top for c in cells] + [c.bottom for c in cells])
+    xs = cluster([c.x0 for c in cells] + [c.x1 for c in cells], s.grid_tolerance)
+    ys = cluster([c.top for c in cells] + [c.bottom for c in cells], s.grid_tolerance)
     slot: dict[tuple[int, int], int] = {}
     for i, c in enumerate(cells):
         r0, r1 = nearest(ys, c.top), nearest(ys, c.bottom)
@@ -109,7 +114,7 @@ def fill_text(cells: list[PCell], chars: list[dict], page: int) -> None:
         if i is not None:
             owned[i].append(ch)
     for cell, mine in zip(cells, owned, strict=True):
-        lines = group_lines(mine, page)
+        lines = group_lines(mine, page, s.column_gap_em)
         cell.text = "\n".join(ln.text for ln in lines)
         if lines:
             cell.text_top, cell.text_bottom = lines[0].top, lines[-1].bottom
@@ -124,33 +129,44 @@ class _EdgePage:
         self.bbox = bbox
 
 
-def tables_from_edges(edges: list[dict], bbox: tuple[float, float, float, float],
-                      ) -> list[tuple[tuple[float, float, float, float], list[tuple[float, float, float, float]]]]:
-    """pdfplumber's table finder (snap, join, intersections, cells, tables) on ruling edges we found ourselves.
+def finder_settings(s: PdfSettings) -> dict[str, float]:
+    """pdfplumber's TableSettings ("lines" strategies) from ours."""
+    return {"snap_tolerance": s.snap_tolerance, "join_tolerance": s.join_tolerance,
+            "edge_min_length": s.edge_min_length, "intersection_tolerance": s.intersection_tolerance}
 
-    Returns (table bbox, cell boxes) per table, in pdfplumber's top-down coordinates.
-    """
+
+def table_finder(edges: list[dict], bbox: Box, s: PdfSettings) -> Any:
+    """pdfplumber's TableFinder (snap, join, intersections, cells, tables) on ruling edges we found ourselves;
+    its attributes are its stages."""
     from pdfplumber.table import TableFinder
 
-    finder = TableFinder(_EdgePage(edges, bbox))  # type: ignore[arg-type]
+    return TableFinder(_EdgePage(edges, bbox), finder_settings(s))  # type: ignore[arg-type]
+
+
+def tables_from_edges(edges: list[dict], bbox: Box, s: PdfSettings,
+                      rec: PageStages | None = None) -> list[tuple[Box, list[Box]]]:
+    """(table bbox, cell boxes) per table pdfplumber's finder sees in the edges, top-down coordinates;
+    `rec` keeps the finder's stages."""
+    finder = table_finder(edges, bbox, s)
+    if rec is not None:
+        rec.ruling = RulingStage.of(finder)
     return [(tuple(t.bbox), [tuple(c) for c in t.cells]) for t in finder.tables]
 
 
-def piece_from_boxes(boxes: list[tuple[float, float, float, float]], chars: list[dict], page: int,
-                     bbox: tuple[float, float, float, float]) -> Piece:
+def piece_from_boxes(boxes: list[Box], chars: list[dict], page: int, bbox: Box, s: PdfSettings) -> Piece:
     cells = [PCell(x0, top, x1, bottom, page) for x0, top, x1, bottom in boxes]
-    fill_text(cells, chars, page)
+    fill_text(cells, chars, page, s)
     return Piece(page=page, bbox=bbox, cells=cells)
 
 
-def _bands(cells: list[PCell]) -> list[float]:
-    return cluster([c.top for c in cells] + [c.bottom for c in cells])
+def _bands(cells: list[PCell], tol: float) -> list[float]:
+    return cluster([c.top for c in cells] + [c.bottom for c in cells], tol)
 
 
-def _row_signature(cells: list[PCell], top: float, bottom: float) -> list[str] | None:
+def _row_signature(cells: list[PCell], top: float, bottom: float, tol: float) -> list[str] | None:
     """Texts of the cells inside [top, bottom] in reading order; None when a cell crosses `bottom`."""
-    inside = [c for c in cells if c.top >= top - EDGE_TOL and c.top < bottom - EDGE_TOL]
-    if any(c.bottom > bottom + EDGE_TOL for c in inside):
+    inside = [c for c in cells if c.top >= top - tol and c.top < bottom - tol]
+    if any(c.bottom > bottom + tol for c in inside):
         return None
     return [c.text.replace("\n", "") for c in sorted(inside, key=lambda c: (round(c.top), c.x0))]
 
@@ -168,34 +184,34 @@ def start(piece: Piece) -> Stitched:
     return st
 
 
-def header_rows_to_drop(first: Piece, nxt: Piece) -> float | None:
+def header_rows_to_drop(first: Piece, nxt: Piece, tol: float) -> float | None:
     """The y where a repeated header band of `nxt` ends (its rows equal the table's first rows)."""
-    ys1, ys2 = _bands(first.cells), _bands(nxt.cells)
+    ys1, ys2 = _bands(first.cells, tol), _bands(nxt.cells, tol)
     for k in range(1, min(5, len(ys1), len(ys2))):
-        sig2 = _row_signature(nxt.cells, ys2[0], ys2[k])
+        sig2 = _row_signature(nxt.cells, ys2[0], ys2[k], tol)
         if sig2 is None:
             continue
-        sig1 = _row_signature(first.cells, ys1[0], ys1[k])
+        sig1 = _row_signature(first.cells, ys1[0], ys1[k], tol)
         if sig1 is not None and sig1 == sig2 and any(sig2):
             return ys2[k]
         return None
     return None
 
 
-def append(st: Stitched, piece: Piece) -> None:
+def append(st: Stitched, piece: Piece, tol: float) -> None:
     """Lay `piece` under the stitched table, joining cells the page break cut in two."""
-    cut = header_rows_to_drop(st.pieces[0], piece)
+    cut = header_rows_to_drop(st.pieces[0], piece, tol)
     top = cut if cut is not None else piece.bbox[1]
-    cells = [c for c in piece.cells if c.top >= top - EDGE_TOL]
+    cells = [c for c in piece.cells if c.top >= top - tol]
     for c in cells:
         c.vtop, c.vbottom = c.top - top + st.bottom, c.bottom - top + st.bottom
-    upper = [c for c in st.cells if abs(c.vbottom - st.bottom) <= EDGE_TOL]
-    lower = [c for c in cells if abs(c.vtop - st.bottom) <= EDGE_TOL]
-    ys = _bands(cells)
+    upper = [c for c in st.cells if abs(c.vbottom - st.bottom) <= tol]
+    lower = [c for c in cells if abs(c.vtop - st.bottom) <= tol]
+    ys = _bands(cells, tol)
     first_row_bottom = ys[1] if len(ys) > 1 else st.bottom
-    lower_row = sorted([c for c in lower if abs(c.bottom - first_row_bottom) <= EDGE_TOL], key=lambda c: c.x0)
+    lower_row = sorted([c for c in lower if abs(c.bottom - first_row_bottom) <= tol], key=lambda c: c.x0)
     upper_row_bottom = max((c.vtop for c in upper), default=st.bottom)
-    upper_row = [c for c in upper if abs(c.vtop - upper_row_bottom) <= EDGE_TOL]
+    upper_row = [c for c in upper if abs(c.vtop - upper_row_bottom) <= tol]
     pairs = [(a, b) for b in lower for a in upper if _same_x(a, b)]
     merged: set[int] = set()
     if _row_is_continuation(upper_row, lower_row):
@@ -206,7 +222,7 @@ def append(st: Stitched, piece: Piece) -> None:
     for a, b in pairs:
         if id(b) in merged:
             continue
-        spans = (a.vtop < upper_row_bottom - EDGE_TOL) or (b.bottom > first_row_bottom + EDGE_TOL)
+        spans = (a.vtop < upper_row_bottom - tol) or (b.bottom > first_row_bottom + tol)
         if spans and _split_cell(a, b):
             _join(a, b)
             merged.add(id(b))
@@ -245,12 +261,13 @@ def _join(a: PCell, b: PCell) -> None:
     a.vbottom = max(a.vbottom, b.vbottom)
 
 
-def to_table(st: Stitched) -> Table:
-    """The grid: distinct edges of all boxes; each cell placed at its top-left with its spans."""
+def place(st: Stitched, tol: float) -> list[tuple[PCell, int, int, int, int]]:
+    """The grid: distinct edges of all boxes; each cell at its top-left with its spans (row, col, rowspan,
+    colspan). A cell whose top-left another already covers is not placed."""
     cells = st.cells
-    xs = cluster([c.x0 for c in cells] + [c.x1 for c in cells])
-    ys = cluster([c.vtop for c in cells] + [c.vbottom for c in cells])
-    out: list[Cell] = []
+    xs = cluster([c.x0 for c in cells] + [c.x1 for c in cells], tol)
+    ys = cluster([c.vtop for c in cells] + [c.vbottom for c in cells], tol)
+    out: list[tuple[PCell, int, int, int, int]] = []
     taken: set[tuple[int, int]] = set()
     for c in sorted(cells, key=lambda c: (c.vtop, c.x0)):
         r0, r1 = nearest(ys, c.vtop), nearest(ys, c.vbottom)
@@ -258,11 +275,16 @@ def to_table(st: Stitched) -> Table:
         if (r0, c0) in taken:
             continue
         rowspan, colspan = max(1, r1 - r0), max(1, c1 - c0)
-        for r in range(r0, r0 + rowspan):
-            for k in range(c0, c0 + colspan):
-                taken.add((r, k))
-        out.append(Cell(row=r0, col=c0, rowspan=rowspan, colspan=colspan, text=c.text, page=c.page,
-                        bbox=(round(c.x0, 2), round(c.top, 2), round(c.x1, 2), round(c.bottom, 2))))
+        taken.update((r, k) for r in range(r0, r0 + rowspan) for k in range(c0, c0 + colspan))
+        out.append((c, r0, c0, rowspan, colspan))
+    return out
+
+
+def to_table(st: Stitched, tol: float) -> Table:
+    """The stitched table as the intermediate form's grid of cells."""
+    out = [Cell(row=r, col=k, rowspan=rs, colspan=cs, text=c.text, page=c.page,
+                bbox=(round(c.x0, 2), round(c.top, 2), round(c.x1, 2), round(c.bottom, 2)))
+           for c, r, k, rs, cs in place(st, tol)]
     n_rows = max((c.row + c.rowspan for c in out), default=0)
     n_cols = max((c.col + c.colspan for c in out), default=0)
     return Table(n_rows=n_rows, n_cols=n_cols, cells=out, page=st.page)

@@ -4,6 +4,7 @@ pdfplumber gives positioned characters and no spaces a PDF does not draw; we reb
 geometry (a space where the gap is wide), then drop the spaces that only come from letter-spaced
 CJK ("信 息 内 容"), because Chinese never has spaces between characters. Page numbers and running
 headers are recognised by position and shape, so they never glue onto a paragraph or a table.
+The tolerances a layout may need tuned come in with the call (extractors.pdf.settings.PdfSettings).
 """
 
 from __future__ import annotations
@@ -12,6 +13,10 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from statistics import median
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from extractors.pdf.settings import PdfSettings
 
 CJK_CLASS = "\u2e80-\u2fff\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef\u201c\u201d\u2018\u2019\u2014\u2026\u00b7"
 _CJK_GAP = re.compile(f"(?<=[{CJK_CLASS}])[ \t\u00a0]+(?=[{CJK_CLASS}])")
@@ -66,11 +71,12 @@ def line_text(chars: list[dict]) -> str:
     return clean_cjk("".join(out))
 
 
-def group_lines(chars: list[dict], page: int = 0) -> list[Line]:
+def group_lines(chars: list[dict], page: int, column_gap_em: float) -> list[Line]:
     """Characters into lines: a character joins the line its vertical centre falls inside.
 
     Characters are first sorted top to bottom; a line is closed when the next character's centre
     lies below it. Vertical text (one character per line) therefore comes out one line per char.
+    Characters of one band more than `column_gap_em` apart are separate lines.
     """
     visible = [c for c in chars if c["text"].strip() and c.get("upright", True) is not None]
     if not visible:
@@ -89,7 +95,7 @@ def group_lines(chars: list[dict], page: int = 0) -> list[Line]:
     lines: list[Line] = []
     for band in bands:
         band.sort(key=lambda c: c["x0"])
-        for run in _split_far_apart(band):
+        for run in _split_far_apart(band, column_gap_em):
             text = line_text(run)
             if not text:
                 continue
@@ -101,30 +107,30 @@ def group_lines(chars: list[dict], page: int = 0) -> list[Line]:
     return lines
 
 
-def _split_far_apart(band: list[dict]) -> list[list[dict]]:
-    """A band cut where characters are more than 6 em apart (text beside a table, two columns)."""
+def _split_far_apart(band: list[dict], gap_em: float) -> list[list[dict]]:
+    """A band cut where characters are more than `gap_em` apart (text beside a table, two columns)."""
     runs: list[list[dict]] = [[band[0]]]
     for prev, ch in zip(band, band[1:], strict=False):
-        if ch["x0"] - prev["x1"] > 6 * max(ch["size"], 1.0):
+        if ch["x0"] - prev["x1"] > gap_em * max(ch["size"], 1.0):
             runs.append([])
         runs[-1].append(ch)
     return runs
 
 
-def is_page_furniture(line: Line, page_height: float) -> bool:
-    """A page number in the top or bottom margin."""
-    margin = 0.12 * page_height
+def is_page_furniture(line: Line, page_height: float, margin_ratio: float) -> bool:
+    """A page number in the top or bottom margin (`margin_ratio` of the page height)."""
+    margin = margin_ratio * page_height
     in_margin = line.bottom < margin or line.top > page_height - margin
     return in_margin and bool(_PAGE_NUMBER.match(line.text))
 
 
-def running_headers(pages: list[list[Line]], page_heights: list[float]) -> set[str]:
+def running_headers(pages: list[list[Line]], page_heights: list[float], margin_ratio: float) -> set[str]:
     """Texts found in the top or bottom margin of at least half the pages (and at least two)."""
     if len(pages) < 2:
         return set()
     seen: Counter[str] = Counter()
     for lines, height in zip(pages, page_heights, strict=True):
-        margin = 0.08 * height
+        margin = margin_ratio * height
         texts = {re.sub(r"\d+", "#", ln.text) for ln in lines if ln.bottom < margin or ln.top > height - margin}
         seen.update(texts)
     need = max(2, (len(pages) + 1) // 2)
@@ -136,7 +142,8 @@ def is_heading(text: str) -> bool:
     return bool(_HEADING.match(t)) and len(t) <= 40 and not t.endswith(("。", "；", "，"))
 
 
-def paragraphs(lines: list[Line], left: float, right: float, body_size: float) -> list[tuple[str, int | None, Line, Line]]:
+def paragraphs(lines: list[Line], left: float, right: float, body_size: float,
+               s: PdfSettings) -> list[tuple[str, int | None, Line, Line]]:
     """Lines of one page's text flow into (text, heading level, first line, last line) paragraphs.
 
     A line continues the previous paragraph when the previous one ran to the right margin, this
@@ -161,11 +168,11 @@ def paragraphs(lines: list[Line], left: float, right: float, body_size: float) -
             prev = current[-1]
             size = max(prev.size, ln.size, 1.0)
             continues = (
-                prev.x1 >= right - 2.2 * size
+                prev.x1 >= right - s.para_right_em * size
                 and prev.x1 - prev.x0 >= 0.5 * (right - left)
-                and ln.x0 <= left + 1.0 * size
+                and ln.x0 <= left + s.para_left_em * size
                 and abs(prev.size - ln.size) < 0.15 * size
-                and 0 <= ln.top - prev.bottom < 1.6 * size
+                and 0 <= ln.top - prev.bottom < s.para_line_gap_em * size
                 and not is_heading(ln.text)
                 and not is_heading(current[0].text)
             )

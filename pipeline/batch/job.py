@@ -27,13 +27,16 @@ from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from pipeline.batch.archive import Item, Limits, count_items, iter_items
 from pipeline.batch.store import Store
 from pipeline.batch.task import FatalError, cache_path, run_task
 from pipeline.errors import NianbaoError
 from pipeline.limits import DEFAULT_MAX_BYTES
+
+if TYPE_CHECKING:
+    from pipeline.settings import ExtractOptions
 
 
 class Executor(Protocol):
@@ -81,6 +84,7 @@ class BatchOptions:
     executor: str = "local"  # local | dask
     scheduler: Any = None  # dask: scheduler address or a distributed.Client
     progress: bool = True
+    extract: ExtractOptions | None = None  # how to extract; None: from the environment, read once at the start
 
 
 class JobBusy(NianbaoError):
@@ -124,6 +128,13 @@ class _Pending:
     tmp: Path | None = None
     doc_id: int | None = None  # --renormalise: the documents row to replace
     extracting: bool = False  # copies of the same bytes wait for this one
+
+
+def _plain_options(options: ExtractOptions | None) -> dict[str, Any]:
+    """The extraction options as plain data for the tasks (workers may be other processes or machines)."""
+    from pipeline.settings import ExtractOptions
+
+    return (options or ExtractOptions.from_env()).to_dict()
 
 
 def _sha256_file(path: str) -> str:
@@ -175,6 +186,7 @@ class Job:
         self.progress: Any = None
         self.bar: Any = None
         self.counts = {"recorded": 0, "skipped": 0}  # this run: documents written, found done already
+        self.extract_options = _plain_options(opts.extract)
 
     # ---- the loop
     def _run(self, items: Iterable[Any], handle: Any, total: int | None, label: str) -> None:
@@ -229,7 +241,7 @@ class Job:
     def _task(self, doc: dict[str, Any], source: str | None) -> dict:
         display = f"{doc['path']}!/{doc['member']}" if doc["member"] else doc["path"]
         return {"display": display, "sha256": doc["sha256"], "source": source,
-                "cache": str(cache_path(self.cache, doc["sha256"]))}
+                "cache": str(cache_path(self.cache, doc["sha256"])), "options": self.extract_options}
 
     # ---- converting inputs
     def _handle(self, item: Item) -> None:

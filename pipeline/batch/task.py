@@ -118,9 +118,17 @@ def _load_cache(cached: Path) -> Any:
         return None
 
 
+def _options(task: dict[str, Any]) -> Any:
+    """The job's extraction options, sent as plain data (None: the worker reads its environment)."""
+    from pipeline.settings import ExtractOptions
+
+    return ExtractOptions.from_dict(task["options"]) if task.get("options") else None
+
+
 def run_task(task: dict[str, Any]) -> dict[str, Any]:
-    """Convert one document. task: display, sha256, cache (path of its intermediate JSON), and source
-    (the file to extract; None to use the cache only). Never raises: failures come back as a status, and
+    """Convert one document. task: display, sha256, cache (path of its intermediate JSON), source (the
+    file to extract; None to use the cache only) and options (ExtractOptions.to_dict(); absent: from the
+    worker's environment). Never raises: failures come back as a status, and
     a job directory that cannot be written as status "fatal" (the job stops, the document is redone)."""
     result: dict[str, Any] = {"status": "error", "error": None, "format": None, "sha256": task["sha256"],
                               "extract_ms": None, "normalise_ms": None, "report": None,
@@ -134,7 +142,7 @@ def run_task(task: dict[str, Any]) -> dict[str, Any]:
 
             source = Path(task["source"])
             result["format"] = _sniff(source)
-            doc = extract(source)
+            doc = extract(source, options=_options(task))
             doc.source.path = task["display"]
             _write_cache(cached, doc.to_json(indent=None))
             result["extract_ms"] = (time.perf_counter() - t0) * 1000

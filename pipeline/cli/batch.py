@@ -11,6 +11,7 @@ from typing import Annotated
 
 import typer
 
+from pipeline.cli.options import Engine, Parser, extract_options
 from pipeline.limits import DEFAULT_MAX_SIZE
 
 
@@ -41,6 +42,8 @@ def batch(
     executor: Annotated[str, typer.Option("--executor", help="local (process pool) or dask")] = "local",
     scheduler: Annotated[str | None, typer.Option("--scheduler", help="dask scheduler, tcp://HOST:PORT")] = None,
     progress: Annotated[bool, typer.Option("--progress/--no-progress", help="show the progress bar")] = True,
+    engine: Engine = None,
+    parser: Parser = None,
 ) -> None:
     """Convert many documents into a resumable job: DIR/nianbao.sqlite, reports.jsonl and CSVs."""
     from pipeline.errors import NianbaoError
@@ -77,7 +80,8 @@ def batch(
     from pipeline.batch.summary import print_summary
 
     opts = BatchOptions(out=out, workers=workers, timeout=timeout, max_size=parse_size(max_size),
-                        max_ratio=max_ratio, executor=executor, scheduler=scheduler, progress=progress)
+                        max_ratio=max_ratio, executor=executor, scheduler=scheduler, progress=progress,
+                        extract=extract_options(engine, parser))
     counts: dict[str, int] = {}
     try:
         db = run_batch(list(inputs or []), opts, renormalise=renormalise, counts=counts)

@@ -11,6 +11,7 @@ from typing import Annotated
 
 import typer
 
+from pipeline.cli.options import Engine, Parser, extract_options
 from pipeline.errors import NianbaoError
 from pipeline.formats import DOC_SUFFIXES
 from pipeline.limits import DEFAULT_MAX_SIZE, DEFAULT_TIMEOUT_S
@@ -62,6 +63,8 @@ def convert(
         DEFAULT_TIMEOUT_S,
     max_size: Annotated[str, typer.Option("--max-size", help="refuse larger files (100MB, 512k...)")] =
         DEFAULT_MAX_SIZE,
+    engine: Engine = None,
+    parser: Parser = None,
 ) -> None:
     """Convert documents into report JSON: OUT/<input file name>.json, one per input."""
     from pipeline import convert as convert_one
@@ -70,6 +73,7 @@ def convert(
     from pipeline.limits import time_limit
 
     max_bytes = parse_size(max_size)
+    options = extract_options(engine, parser)
     inputs = _inputs(files, recursive or any(f.is_dir() for f in files))
     if stdout and len(inputs) != 1:
         _fail_line("--stdout", "needs exactly one input file")
@@ -79,7 +83,7 @@ def convert(
     for path, rel in inputs:
         try:
             with time_limit(timeout):
-                report = convert_one(path, max_bytes=max_bytes)
+                report = convert_one(path, max_bytes=max_bytes, options=options)
         except (NianbaoError, DocumentTimeout) as exc:
             failed += 1
             _fail_line(path, str(exc))
@@ -117,12 +121,15 @@ def extract(
     file: Annotated[Path, typer.Argument(help="a document")],
     out: Annotated[Path | None, typer.Option("-o", "--out", help="write the intermediate JSON here")] = None,
     show: Annotated[bool, typer.Option("--show", help="draw every block and table grid in the terminal")] = False,
+    engine: Engine = None,
+    parser: Parser = None,
 ) -> None:
     """Run only the extractor: the intermediate form (paragraphs and table grids) of one file."""
     from extractors import extract as extract_one
 
+    options = extract_options(engine, parser)
     try:
-        doc = extract_one(file)
+        doc = extract_one(file, options=options)
     except NianbaoError as exc:
         _fail_line(file, str(exc))
         raise typer.Exit(1) from None

@@ -11,6 +11,7 @@ from typing import Annotated
 
 import typer
 
+from pipeline.cli.options import Engine, Parser, extract_options
 from pipeline.errors import NianbaoError
 
 
@@ -80,15 +81,16 @@ def debug(
     file: Annotated[Path, typer.Argument(help="a PDF")],
     out: Annotated[Path, typer.Option("-o", "--out", help="directory for the PNGs")] = Path("debug"),
     pages: Annotated[str | None, typer.Option("--pages", help="pages to draw, e.g. 3,4 or 2-5 (1-based)")] = None,
-    engine: Annotated[str, typer.Option("--engine", help="pdfplumber or camelot")] = "pdfplumber",
+    engine: Engine = None,
     resolution: Annotated[int, typer.Option("--resolution", help="pixels per inch")] = 100,
+    parser: Parser = None,
 ) -> None:
-    """Draw each page with a table as PNG: ruling lines, found cells, the extractor's cells with row,col."""
+    """Draw each page with a table as PNG: the extractor's own stages (ruling edges and found cells, or the
+    borderless words, columns and rows) and the cells it emitted with their row,col."""
     from pipeline.inspection.debug_pdf import camelot_available, debug_pdf, parse_pages
 
-    if engine not in ("pdfplumber", "camelot"):
-        raise _fail(engine, "unknown engine (choose pdfplumber or camelot)", 2)
-    if engine == "camelot" and not camelot_available():
+    options = extract_options(engine, parser)
+    if options.pdf_engine == "camelot" and not camelot_available():
         raise _fail(file, "camelot is not installed (pip install 'nianbao[camelot]'); use --engine pdfplumber")
     try:
         wanted = parse_pages(pages)
@@ -99,7 +101,7 @@ def debug(
     if not file.read_bytes()[:1024].lstrip().startswith(b"%PDF") and b"%PDF-" not in file.read_bytes()[:1024]:
         raise _fail(file, "not a PDF")
     try:
-        results = debug_pdf(file, out, wanted, engine, resolution)
+        results = debug_pdf(file, out, wanted, options, resolution)
     except Exception as exc:  # noqa: BLE001 - one line, never a traceback
         raise _fail(file, f"cannot render: {type(exc).__name__}: {exc}") from None
     if not results:
