@@ -1,0 +1,54 @@
+"""The spec's indicators: ratios researchers and offices compare across bodies and years.
+
+Each is computed from the report's own values, exactly as the spec's table says; null when a term is null
+(or absent) or the denominator is 0. The summed rows are found by their field ids, so a row the template
+adds (denied_*, unavailable_*) is summed without a change here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pipeline.fields import all_fields
+from pipeline.report import Indicators
+
+RESULTS = "applications.results_total.total"
+_CORRECTION_GROUPS = {"review_correction_rate": ("review",),
+                      "litigation_correction_rate": ("litigation_direct", "litigation_after_review")}
+
+
+def _sum(values: dict[str, Any], fields: list[str]) -> float | None:
+    terms = [values.get(f) for f in fields]
+    if not terms or any(t is None for t in terms):
+        return None
+    return sum(terms)
+
+
+def _ratio(numerator: float | None, denominator: float | None) -> float | None:
+    if numerator is None or denominator is None or denominator == 0:
+        return None
+    return numerator / denominator
+
+
+def _rows(values: dict[str, Any], prefix: str) -> list[str]:
+    """`applications.<prefix>*.total` ids of fields.tsv that the report holds."""
+    return [f for f in all_fields() if f.startswith(f"applications.{prefix}") and f.endswith(".total")
+            and f in values]
+
+
+def compute(values: dict[str, Any]) -> Indicators:
+    """values: field id -> value (a report's own fields, those of its template)."""
+    results = values.get(RESULTS)
+    out: dict[str, float | None] = {
+        "disclosure_rate": _ratio(_sum(values, ["applications.granted.total",
+                                                "applications.partially_granted.total"]), results),
+        "denial_rate": _ratio(_sum(values, _rows(values, "denied_")), results),
+        "unavailable_rate": _ratio(_sum(values, _rows(values, "unavailable_")), results),
+        "natural_person_share": _ratio(values.get("applications.new_received.natural_person"),
+                                       values.get("applications.new_received.total")),
+    }
+    for indicator, groups in _CORRECTION_GROUPS.items():
+        corrected = _sum(values, [f"review_litigation.{g}.corrected" for g in groups])
+        decided = _sum(values, [f"review_litigation.{g}.{c}" for g in groups for c in ("upheld", "corrected", "other")])
+        out[indicator] = _ratio(corrected, decided)
+    return Indicators(**out)
