@@ -21,6 +21,7 @@ _DEPARTMENT_END = re.compile(r"(局|委|办|办公室|中心|厅|委员会|院|�
 _PLACE = re.compile(r"^(.{1,10}?(?:民族乡|乡|镇|街道|苏木))(?=$|人民政府|政府|街道办事处|办事处|党委|[^镇乡])")
 _GENERIC_HEAD = re.compile(r"^(省|市|区|县|旗|州|盟|乡|镇)(?=.)")
 _NOT_NAME = re.compile(r"[\W_]+")
+_LEADING_NOISE = re.compile(r"^[^\u4e00-\u9fff]+")  # `Page8-威海市…`: a page mark glued to the name
 
 
 @dataclass
@@ -59,6 +60,9 @@ def kind_of(rest: str) -> str | None:
     """government (人民政府, 乡镇, 街道办事处, 管委会, or a bare place name) or department (局, 委, 办 …)."""
     if rest == "" or rest in GOVERNMENT_WORDS:
         return "government"
+    for word in GOVERNMENT_WORDS:  # a zone's 管委会 the gazetteer does not know: 某某新区管委会
+        if rest.endswith(word) and not _DEPARTMENT_END.search(rest[:-len(word)]):
+            return "government"
     if _DEPARTMENT_END.search(rest):
         return "department"
     return None
@@ -77,23 +81,24 @@ def _canonical_rest(place: str, rest: str, kind: str | None) -> str:
 def body_from_name(name: str | None, context: list[Division] | None = None, inferred: str = "") -> BodyReading:
     """The body a name designates; `context` holds divisions known to contain it (from the document's text,
     the folder, other reports), used when the name alone does not settle its place."""
+    name = _LEADING_NOISE.sub("", name or "")
     if not name:
         return BodyReading()
     gz = gazetteer()
     parse = gz.parse(name, context)
     chain, rest = parse.chain, parse.rest
     how = inferred if parse.by_context else ""
+    if not how and chain and chain[0].level == "township":
+        how = f"{chain[0].name} is the only one of its name in the gazetteer"
     if parse.ambiguous and not chain:
         rest = name  # the place stays unknown; the batch may settle it
-    elif not chain:
-        inside = gz.find_inside(name)
-        if inside:
-            chain = [inside[0]]
-            rest = name[name.index(inside[0].name) + len(inside[0].name):] if inside[0].name in name else ""
-            how = f"the body's name contains {inside[0].name}"
-        elif context:
-            chain = [context[0]]
-            how = inferred
+    elif not chain and (inside := gz.find_inside(name)):
+        pos, parse = inside
+        chain, rest = parse.chain, parse.rest
+        how = f"the body's name holds {name[pos:pos + len(name) - pos - len(rest)]} after {name[:pos]}"
+    elif not chain and context:
+        chain = [context[0]]
+        how = inferred
     place, core = split_place(rest) if not (chain and chain[-1].level == "township") else ("", rest)
     if not chain and place:
         core = rest[len(place):]

@@ -125,17 +125,17 @@ class Gazetteer:
             return length, None, found, False
         return None
 
-    def find_inside(self, text: str) -> list[Division]:
-        """Divisions whose full name occurs anywhere in `text` and is unique in the country, longest first
-        (a zone's body, 西咸新区底张街道办事处, names its street after the zone)."""
-        found: dict[str, Division] = {}
-        for pos in range(len(text)):
+    def find_inside(self, text: str) -> tuple[int, Parse] | None:
+        """The first place in `text` where a division is named in full (or by an alias) and unique in the
+        country, with the chain read from there: a zone's body names its street after the zone
+        (西咸新区底张街道办事处)."""
+        aliases = _aliases_cached()
+        for pos in range(1, len(text)):
             for length, divisions in self.at(text, pos):
                 segment = text[pos:pos + length]
-                if len(divisions) == 1 and (divisions[0].name == segment or segment in _aliases_cached()):
-                    found.setdefault(divisions[0].code, divisions[0])
-                    break
-        return sorted(found.values(), key=lambda d: -len(d.name))
+                if len(divisions) == 1 and (divisions[0].name == segment or segment in aliases):
+                    return pos, self.parse(text[pos:])
+        return None
 
 
 def _short_names(d: Division) -> list[str]:

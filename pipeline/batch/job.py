@@ -1,6 +1,6 @@
 """`nianbao batch`: convert many documents into one resumable job directory.
 
-    DIR/nianbao.sqlite                          documents, reports, values, checks, issues, cross_year
+    DIR/nianbao.sqlite                          documents, reports, values, checks, issues, cross_year, growth
     DIR/cache/intermediate/<sha[:2]>/<sha>.json  every extraction, by content hash
     DIR/reports.jsonl, values_long.csv, reports_wide.csv   exports, re-created by every run that changed
                                                  the database (DIR/.exported says which state they show)
@@ -331,7 +331,8 @@ class Job:
     def finish(self) -> dict[str, Path]:
         """Cross-year check and exports, skipped when the database has not changed since they were last
         made (a re-run of a finished job is then instant; the exports of a large job take minutes)."""
-        from pipeline.batch.crossyear import cross_year_rows
+        from pipeline.batch.bodies import fill_bodies
+        from pipeline.batch.crossyear import cross_year_rows, growth_rows
         from pipeline.batch.writers import EXPORT_VERSION, export_db, export_paths
 
         self.store.commit()
@@ -341,7 +342,10 @@ class Job:
         if all(p.exists() for p in paths.values()) and marker.exists() and marker.read_text() == stamp:
             return paths
         marker.unlink(missing_ok=True)
+        fill_bodies(self.store.conn, self.store.update_body)
+        self.store.commit()
         self.store.replace_cross_year(cross_year_rows(self.store.conn))
+        self.store.replace_growth(growth_rows(self.store.conn))
         self.store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         paths = export_db(self.store.path, self.out)
         marker.write_text(stamp)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pipeline.errors import NotAReportError
 from pipeline.fields import all_fields, template_fields
 from pipeline.intermediate import Document, Table
-from pipeline.normalise.checks import run_checks
 from pipeline.normalise.body import read_body
+from pipeline.normalise.checks import run_checks
 from pipeline.normalise.indicators import compute as compute_indicators
 from pipeline.normalise.metadata import read_metadata
 from pipeline.normalise.sections import find_sections, section_texts
