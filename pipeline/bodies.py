@@ -18,7 +18,7 @@ from pipeline.gazetteer import Division, gazetteer
 GOVERNMENT_WORDS = ("党工委管委会", "人民政府", "管理委员会", "管委会", "街道办事处", "办事处", "政府")
 _DEPARTMENT_END = re.compile(r"(局|委|办|办公室|中心|厅|委员会|院|所|站|队|馆|处|部|署|会|室|组|社)$")
 # a township-level place the gazetteer cannot place: 汀祖镇, 东林街道, 木金乡, 西湖镇
-_PLACE = re.compile(r"^(.{1,10}?(?:民族乡|乡|镇|街道|苏木))(?=$|人民政府|政府|街道办事处|办事处|党委|[^镇乡])")
+_PLACE = re.compile(r"^(.{1,10}?(?:民族乡|乡|镇|街道|苏木))(?=$|人民政府|政府|街道办事处|办事处|管委会)")
 _GENERIC_HEAD = re.compile(r"^(省|市|区|县|旗|州|盟|乡|镇)(?=.)")
 _NOT_NAME = re.compile(r"[\W_]+")
 _LEADING_NOISE = re.compile(r"^[^\u4e00-\u9fff]+")  # `Page8-威海市…`: a page mark glued to the name
