@@ -1,0 +1,74 @@
+"""`make bench` (gazetteer): what reading report.body costs per report, against the target of 2 ms.
+
+The gazetteer (pipeline/data/divisions.tsv, about 42,000 divisions) is loaded once per process, on first
+use: its load time is printed apart. Then, on the text, HTML and DOCX reports of samples/ and the shared
+corpus (extracted once beforehand), the median, p90 and largest milliseconds of `read_body` per report
+(name widening, gazetteer lookups, the text check of an ambiguous place), best of ROUNDS runs each, and of
+`body_from_name` alone on the names found.
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+SHARED = ROOT.parent / "shared"
+sys.path.insert(0, str(ROOT))
+
+from extractors import extract  # noqa: E402
+from pipeline.bodies import body_from_name  # noqa: E402
+from pipeline.errors import NianbaoError  # noqa: E402
+from pipeline.gazetteer import gazetteer  # noqa: E402
+from pipeline.normalise.body import read_body  # noqa: E402
+from pipeline.normalise.metadata import read_metadata  # noqa: E402
+
+ROUNDS = 5
+SUFFIXES = {".txt", ".md", ".html", ".htm", ".docx", ".pdf"}
+TARGET_MS = 2.0
+
+
+def documents() -> list:
+    docs = []
+    for root in (ROOT / "samples", SHARED / "corpus" / "real", SHARED / "corpus" / "dev"):
+        for path in sorted(root.rglob("*")) if root.exists() else []:
+            if path.suffix.lower() in SUFFIXES:
+                try:
+                    docs.append(extract(path))
+                except NianbaoError:
+                    continue
+    return docs
+
+
+def best_ms(fn, rounds: int = ROUNDS) -> float:
+    runs = []
+    for _ in range(rounds):
+        t0 = time.perf_counter()
+        fn()
+        runs.append((time.perf_counter() - t0) * 1000)
+    return min(runs)
+
+
+def summary(label: str, times: list[float]) -> None:
+    times = sorted(times)
+    p90 = times[max(0, int(len(times) * 0.9) - 1)]
+    verdict = "ok" if p90 < TARGET_MS else "OVER TARGET"
+    print(f"{label:28} n={len(times):4}  median {statistics.median(times):6.3f} ms  p90 {p90:6.3f} ms  "
+          f"max {times[-1]:6.3f} ms  ({verdict}: {TARGET_MS} ms)")
+
+
+def main() -> None:
+    t0 = time.perf_counter()
+    gazetteer()
+    print(f"gazetteer load (once per process): {(time.perf_counter() - t0) * 1000:.0f} ms")
+    docs = documents()
+    agencies = [read_metadata(doc).agency for doc in docs]
+    summary("read_body per report", [best_ms(lambda d=d, a=a: read_body(d, a)) for d, a in zip(docs, agencies)])
+    names = [read_body(d, a).name for d, a in zip(docs, agencies)]
+    summary("body_from_name per name", [best_ms(lambda n=n: body_from_name(n)) for n in names if n])
+
+
+if __name__ == "__main__":
+    main()
