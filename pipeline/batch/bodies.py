@@ -90,10 +90,10 @@ def _site_places(placed: list[_Row]) -> dict[str, Division]:
     by_site: dict[str, set[str]] = defaultdict(set)
     for r in placed:
         if r.site and r.region_code and not _open(r):
-            lineage = gz.lineage(gz.by_code[r.region_code])
+            lineage = gz.lineage(gz.code(r.region_code))
             above = [d for d in lineage if d.level in ("county", "city")]
             by_site[r.site].add(above[-1].code if above else "")
-    return {site: gz.by_code[codes.pop()] for site, codes in by_site.items() if len(codes) == 1 and "" not in codes}
+    return {site: gz.code(codes.pop()) for site, codes in by_site.items() if len(codes) == 1 and "" not in codes}
 
 
 def _from_site(row: _Row, sites: dict[str, Division]) -> tuple[BodyReading, str] | None:
