@@ -165,3 +165,23 @@ def test_the_hongze_pair_fills_the_cross_year_table(tmp_path: Path) -> None:
     assert header[10:16] == ["body_name", "region_code", "region", "body_level", "body_kind", "body_id"]
     growth_csv = (tmp_path / "job" / "growth.csv").read_text(encoding="utf-8-sig").splitlines()
     assert growth_csv[1].startswith("320813:人民政府,淮安市洪泽区人民政府,2024,2023,95,21,")
+
+
+def test_a_batch_places_a_body_by_its_portal(tmp_path: Path) -> None:
+    from tests.fixturegen.html_builder import portal_page
+
+    docs = tmp_path / "pages"
+    docs.mkdir()
+    for i, agency in enumerate(("宁陕县人民政府", "宁陕县统计局", "梅子镇人民政府")):
+        page = portal_page(make_report("2021", seed=30 + i, agency=agency, year=2023), seed=i)
+        page = page.replace('<meta name="SiteName"', '<meta name="SiteDomain" content="www.ningshan.gov.cn" />\n'
+                                                      '<meta name="SiteName"', 1)
+        (docs / f"p{i}.html").write_text(page, encoding="utf-8")
+    run_batch([docs], BatchOptions(out=tmp_path / "job", workers=0, progress=False))
+    conn = sqlite3.connect(tmp_path / "job" / "nianbao.sqlite")
+    rows = dict(conn.execute("SELECT r.body_name, r.region_code || ' ' || r.site || ' ' || r.body_source FROM reports r"))
+    assert rows == {
+        "宁陕县人民政府": "610923 ningshan.gov.cn document",
+        "宁陕县统计局": "610923 ningshan.gov.cn document",
+        "梅子镇人民政府": "610923111 ningshan.gov.cn the body's place 610923111 was inferred from the portal "
+                        "ningshan.gov.cn, whose other reports lie in 宁陕县"}
