@@ -109,5 +109,6 @@ def body_from_name(name: str | None, context: list[Division] | None = None, infe
         code = chain[-1].code
         body_id = f"{code}:{_canonical_rest(place, core, kind)}"
         return BodyReading(name, code, [d.name for d in region], level, kind, body_id, how)
-    level = "township" if (place or parse.ambiguous) else None
+    levels = {d.level for d in parse.ambiguous}
+    level = "township" if place else levels.pop() if len(levels) == 1 else None
     return BodyReading(name, None, None, level, kind, fold(name) or None)

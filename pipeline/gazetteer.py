@@ -3,7 +3,8 @@
 The data is pipeline/data/divisions.tsv (province to county) and townships.tsv (from the Ministry of Civil
 Affairs' 国家地名信息库; tools/make_divisions.py says where they came from and remakes them), and
 pipeline/data/region_aliases.tsv (special zones and other names that stand for a division, e.g.
-平潭综合实验区 for 福州市平潭县). They are read once per process, on first use; the 39,000 townships only
+平潭综合实验区 for 福州市平潭县), and former_names.tsv (counties and cities renamed since 2000: 洪泽县 is
+today's 洪泽区, so that a body's older reports meet its newer ones). They are read once per process, on first use; the 39,000 townships only
 when a name ending like a township's (镇, 乡, 街道 …) is looked up, so that a county's report does not wait
 for them.
 
@@ -48,7 +49,7 @@ class Parse:
 
 class Gazetteer:
     def __init__(self, divisions: list[Division], aliases: dict[str, str],
-                 townships: Callable[[], list[Division]]) -> None:
+                 townships: Callable[[], list[Division]], former: list[tuple[str, str]] = ()) -> None:
         self._by_code: dict[str, Division] = {d.code: d for d in divisions}
         self._by_name: dict[str, list[Division]] = {}
         self._load_townships = townships
@@ -59,8 +60,13 @@ class Gazetteer:
         for alias, code in aliases.items():
             # an alias names its division and nothing else (平潭综合实验区 is not a 平潭 short form)
             self._by_name[alias] = [self.code(code)]
+        # names counties and cities bore before (洪泽县 for 洪泽区): consulted when no division bears them today
+        self._former: dict[str, list[Division]] = {}
+        for name, code in former:
+            self._former.setdefault(name, []).append(self.code(code))
         # the last characters of full names: a name can only be widened across one of them
-        self.name_ends = frozenset(d.name[-1] for d in divisions) | frozenset(a[-1] for a in aliases) | TOWNSHIP_ENDS
+        self.name_ends = frozenset(d.name[-1] for d in divisions) | frozenset(a[-1] for a in aliases) | \
+            frozenset(n[-1] for n, _ in former) | TOWNSHIP_ENDS
 
     def _township_names(self) -> dict[str, list[Division]]:
         if self._townships is None:
@@ -73,7 +79,7 @@ class Gazetteer:
 
     def named(self, name: str) -> list[Division]:
         """The divisions (and aliases) of this exact name."""
-        found = self._by_name.get(name, [])
+        found = self._by_name.get(name) or self._former.get(name, [])
         if name and name[-1] in TOWNSHIP_ENDS:
             found = found + self._township_names().get(name, [])
         return found
@@ -191,4 +197,6 @@ def _aliases_cached() -> dict[str, str]:
 def gazetteer() -> Gazetteer:
     """The gazetteer, built on first use (3,200 divisions to county level; townships when first needed)."""
     divisions = [Division._make(row) for row in _read_tsv("divisions.tsv")]
-    return Gazetteer(divisions, _aliases_cached(), lambda: [Division._make(r) for r in _read_tsv("townships.tsv")])
+    former = [(name, code) for name, code, *_ in _read_tsv("former_names.tsv")]
+    return Gazetteer(divisions, _aliases_cached(), lambda: [Division._make(r) for r in _read_tsv("townships.tsv")],
+                     former)

@@ -185,3 +185,11 @@ def test_a_batch_places_a_body_by_its_portal(tmp_path: Path) -> None:
         "宁陕县统计局": "610923 ningshan.gov.cn document",
         "梅子镇人民政府": "610923111 ningshan.gov.cn the body's place 610923111 was inferred from the portal "
                         "ningshan.gov.cn, whose other reports lie in 宁陕县"}
+
+
+def test_a_former_name_meets_the_body_it_became() -> None:
+    # 洪泽县 became 洪泽区 in 2016; 襄樊市 was renamed 襄阳市 in 2010
+    assert body_from_name("洪泽县人民政府").fields() == {**HONGZE, "name": "洪泽县人民政府"}
+    assert (body_from_name("襄樊市人民政府").id, body_from_name("襄樊市人民政府").region) == (
+        "420600:人民政府", ["湖北省", "襄阳市"])
+    assert body_from_name("东市区人民政府").level == "county"  # two former 东市区: place unknown, level known
