@@ -95,7 +95,7 @@ def body_from_name(name: str | None, context: list[Division] | None = None, infe
     elif not chain and (inside := gz.find_inside(name)):
         pos, parse = inside
         chain, rest = parse.chain, parse.rest
-        how = f"the body's name holds {name[pos:pos + len(name) - pos - len(rest)]} after {name[:pos]}"
+        how = f"the body's name holds {name[pos:len(name) - len(rest)]} after {name[:pos]}"
     elif not chain and context:
         chain = [context[0]]
         how = inferred
