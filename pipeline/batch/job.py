@@ -1,6 +1,6 @@
 """`nianbao batch`: convert many documents into one resumable job directory.
 
-    DIR/nianbao.sqlite                          documents, reports, values, checks, issues, cross_year, growth
+    DIR/nianbao.sqlite                          documents, reports, values, checks, issues, cross_year
     DIR/cache/intermediate/<sha[:2]>/<sha>.json  every extraction, by content hash
     DIR/reports.jsonl, values_long.csv, reports_wide.csv   exports, re-created by every run that changed
                                                  the database (DIR/.exported says which state they show)
@@ -329,7 +329,7 @@ class Job:
 
     # ---- after a run
     def finish(self) -> dict[str, Path]:
-        """Cross-year check and exports, skipped when the database has not changed since they were last
+        """Bodies settled from the job, the cross-year check, growth per body and the exports, skipped when the database has not changed since they were last
         made (a re-run of a finished job is then instant; the exports of a large job take minutes)."""
         from pipeline.batch.bodies import fill_bodies
         from pipeline.batch.crossyear import cross_year_rows, growth_rows
