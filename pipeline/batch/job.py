@@ -329,8 +329,9 @@ class Job:
 
     # ---- after a run
     def finish(self) -> dict[str, Path]:
-        """Bodies settled from the job, the cross-year check, growth per body and the exports, skipped when the database has not changed since they were last
-        made (a re-run of a finished job is then instant; the exports of a large job take minutes)."""
+        """Bodies settled from the job, the cross-year check, growth per body and the exports, skipped when
+        the database has not changed since they were last made (a re-run of a finished job is then instant;
+        the exports of a large job take minutes)."""
         from pipeline.batch.bodies import fill_bodies
         from pipeline.batch.crossyear import cross_year_rows, growth_rows
         from pipeline.batch.writers import EXPORT_VERSION, export_db, export_paths
