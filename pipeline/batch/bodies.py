@@ -41,16 +41,17 @@ def _open(row: _Row) -> bool:
     return bool(chain) and chain[0].level == "township"
 
 
-def _fuller_names(placed: list[_Row]) -> dict[str, dict[str, _Row]]:
-    """Every tail of a placed body's name (3 characters or more, shorter than the name) -> the bodies
-    whose names end with it, by id: 东岭乡人民政府 -> {640425:东岭乡人民政府: 彭阳县东岭乡人民政府}."""
+def _fuller_names(placed: list[_Row], wanted: set[str]) -> dict[str, dict[str, _Row]]:
+    """Each wanted (folded) name -> the placed bodies whose fuller names end with it, by id:
+    东岭乡人民政府 -> {640425:东岭乡人民政府: 彭阳县东岭乡人民政府}."""
     out: dict[str, dict[str, _Row]] = defaultdict(dict)
     for r in placed:
         if _open(r):
             continue
         name = fold(r.name)
         for start in range(1, len(name) - 2):
-            out[name[start:]].setdefault(r.body_id or "", r)
+            if name[start:] in wanted:
+                out[name[start:]].setdefault(r.body_id or "", r)
     return out
 
 
@@ -112,12 +113,11 @@ def fill_bodies(conn: sqlite3.Connection, update) -> int:
         "SELECT r.id, r.body_name, r.region_code, r.body_id, r.body_source, d.path, r.site FROM reports r "
         "JOIN documents d ON d.report_id = r.id WHERE r.body_name IS NOT NULL ORDER BY d.path, d.member")]
     placed = [r for r in rows if r.source == "document"]
+    unsettled = [r for r in rows if _open(r)]
     sites = _site_places(placed)
-    fuller = _fuller_names(placed)
+    fuller = _fuller_names(placed, {fold(r.name) for r in unsettled})
     n = 0
-    for row in rows:
-        if not _open(row):
-            continue
+    for row in unsettled:
         found = _from_other_reports(row, fuller) or _from_folder(row) or _from_site(row, sites)
         if found is None:
             continue
