@@ -24,12 +24,37 @@ class SourceInfo(BaseModel):
     pages: int | None = None
 
 
+class Body(BaseModel):
+    """Who reported (spec: "The reporting body"); any part null when the document does not say."""
+
+    name: str | None = Field(None, description="the fullest official name the document gives")
+    region_code: str | None = Field(None, description="行政区划代码: 6 digits to county level, 9 for a township")
+    region: list[str] | None = Field(None, description="the area's names from the province down")
+    level: Literal["province", "city", "county", "township"] | None = None
+    kind: Literal["government", "department"] | None = None
+    id: str | None = Field(None, description="stable key of the body across years: `<region_code>:<rest>`, "
+                                             "or the folded name when the place is unknown")
+
+
 class ReportMeta(BaseModel):
     title: str | None = None
     agency: str | None = None
     year: int | None = None
     published: str | None = Field(None, description="ISO date of the signature (落款) or the page")
     template: Literal["2019", "2021"]
+    body: Body = Field(default_factory=Body)
+
+
+class Indicators(BaseModel):
+    """Ratios computed from the report's own values (spec: "Indicators"); null when a term is null or the
+    denominator is 0."""
+
+    disclosure_rate: float | None = None
+    denial_rate: float | None = None
+    unavailable_rate: float | None = None
+    review_correction_rate: float | None = None
+    litigation_correction_rate: float | None = None
+    natural_person_share: float | None = None
 
 
 class Check(BaseModel):
@@ -77,6 +102,7 @@ class Report(BaseModel):
     applications: dict[str, dict[str, Any]]
     review_litigation: dict[str, dict[str, Any]]
     sections: dict[str, str | None]
+    indicators: Indicators = Field(default_factory=Indicators)
     checks: list[Check]
     issues: list[Issue]
     provenance: dict[str, Provenance]

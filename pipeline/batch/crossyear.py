@@ -1,26 +1,23 @@
-"""Cross-year check: this year's 上年结转 (carried_over) should equal last year's 结转下年度 (carried_forward).
+"""Across years: this year's 上年结转 (carried_over) should equal last year's 结转下年度 (carried_forward),
+and how a body's new applications grew.
 
-Only possible in a batch, where one body's reports for consecutive years meet. Agencies are matched by
-name with spaces and punctuation removed (full-width forms folded): `临江市 桦树镇人民政府` and
-`临江市桦树镇人民政府` are one body; a different name is a different body, never guessed.
+Only possible in a batch, where one body's reports for consecutive years meet. Reports are matched by
+report.body.id (pipeline.bodies): `洪泽区人民政府` in 2023 and `淮安市洪泽区人民政府` in 2024 are both
+`320813:人民政府`. A report without a body id (a database written before bodies existed) is matched by
+its agency name with spaces and punctuation removed (full-width forms folded).
 """
 
 from __future__ import annotations
 
-import re
 import sqlite3
-import unicodedata
 
-from pipeline.normalise.template import CARRIED_FORWARD, CARRIED_OVER, T3_COLUMNS
-
-_NOT_NAME = re.compile(r"[\W_]+")
+from pipeline.bodies import fold
+from pipeline.normalise.template import CARRIED_FORWARD, CARRIED_OVER, NEW_RECEIVED, T3_COLUMNS, TOTAL
 
 
 def agency_key(name: str | None) -> str:
     """The agency name with spaces and punctuation stripped; '' when unknown."""
-    if not name:
-        return ""
-    return _NOT_NAME.sub("", unicodedata.normalize("NFKC", name))
+    return fold(name)
 
 
 def _flows(conn: sqlite3.Connection, report_id: int) -> dict[str, dict[str, float | None]]:
@@ -34,20 +31,25 @@ def _flows(conn: sqlite3.Connection, report_id: int) -> dict[str, dict[str, floa
     return out
 
 
+def _firsts(conn: sqlite3.Connection) -> dict[tuple[str, int], tuple[int, str, str]]:
+    """(body key, year) -> (report id, agency, agency key) of the first document by path and member, so that
+    the choice does not depend on the order documents finished in (workers, resumed runs)."""
+    firsts: dict[tuple[str, int], tuple[int, str, str]] = {}
+    for report_id, agency, year, body_id in conn.execute(
+            "SELECT r.id, coalesce(r.body_name, r.agency), r.year, r.body_id FROM reports r "
+            "JOIN documents d ON d.report_id = r.id WHERE r.year IS NOT NULL ORDER BY d.path, d.member, r.id"):
+        key = body_id or agency_key(agency)
+        if key:
+            firsts.setdefault((key, int(year)), (report_id, agency, agency_key(agency)))
+    return firsts
+
+
 def cross_year_rows(conn: sqlite3.Connection) -> list[tuple]:
     """(agency_key, year, prev_year, column, carried_over, prev_carried_forward, ok, agency, report_id,
-    prev_report_id) for every column where both numbers are known; one report per body and year: that of
-    the first document by path and member, so that the choice does not depend on the order documents
-    finished in (workers, resumed runs)."""
-    firsts: dict[tuple[str, int], tuple[int, str]] = {}
-    for report_id, agency, year in conn.execute(
-            "SELECT r.id, r.agency, r.year FROM reports r JOIN documents d ON d.report_id = r.id "
-            "WHERE r.agency IS NOT NULL AND r.year IS NOT NULL ORDER BY d.path, d.member, r.id"):
-        key = agency_key(agency)
-        if key:
-            firsts.setdefault((key, int(year)), (report_id, agency))
+    prev_report_id, body_id) for every column where both numbers are known; one report per body and year."""
+    firsts = _firsts(conn)
     rows = []
-    for (key, year), (report_id, agency) in sorted(firsts.items()):
+    for (key, year), (report_id, agency, name_key) in sorted(firsts.items()):
         prev = firsts.get((key, year - 1))
         if prev is None:
             continue
@@ -56,6 +58,28 @@ def cross_year_rows(conn: sqlite3.Connection) -> list[tuple]:
             over, forward = this[CARRIED_OVER].get(col), last[CARRIED_FORWARD].get(col)
             if over is None or forward is None:
                 continue
-            rows.append((key, year, year - 1, col, over, forward, int(abs(over - forward) < 1e-9), agency,
-                         report_id, prev[0]))
+            rows.append((name_key, year, year - 1, col, over, forward, int(abs(over - forward) < 1e-9), agency,
+                         report_id, prev[0], key))
+    return rows
+
+
+def _new_received(conn: sqlite3.Connection, report_id: int) -> float | None:
+    row = conn.execute('SELECT value FROM "values" WHERE report_id=? AND field=?',
+                       (report_id, f"applications.{NEW_RECEIVED}.{TOTAL}")).fetchone()
+    return None if row is None else row[0]
+
+
+def growth_rows(conn: sqlite3.Connection) -> list[tuple]:
+    """(body_id, year, prev_year, new_received, prev_new_received, growth, name, report_id, prev_report_id)
+    for every body with reports of consecutive years; growth is (this − last) / last, null when last year's
+    number is unknown or 0."""
+    firsts = _firsts(conn)
+    rows = []
+    for (key, year), (report_id, agency, _) in sorted(firsts.items()):
+        prev = firsts.get((key, year - 1))
+        if prev is None:
+            continue
+        this, last = _new_received(conn, report_id), _new_received(conn, prev[0])
+        growth = (this - last) / last if this is not None and last else None
+        rows.append((key, year, year - 1, this, last, growth, agency, report_id, prev[0]))
     return rows

@@ -342,9 +342,11 @@ class Job:
 
     # ---- after a run
     def finish(self) -> dict[str, Path]:
-        """Cross-year check and exports, skipped when the database has not changed since they were last
-        made (a re-run of a finished job is then instant; the exports of a large job take minutes)."""
-        from pipeline.batch.crossyear import cross_year_rows
+        """Bodies settled from the job, the cross-year check, growth per body and the exports, skipped when
+        the database has not changed since they were last made (a re-run of a finished job is then instant;
+        the exports of a large job take minutes)."""
+        from pipeline.batch.bodies import fill_bodies
+        from pipeline.batch.crossyear import cross_year_rows, growth_rows
         from pipeline.batch.writers import EXPORT_VERSION, export_db, export_paths
 
         self.store.commit()
@@ -354,7 +356,10 @@ class Job:
         if all(p.exists() for p in paths.values()) and marker.exists() and marker.read_text() == stamp:
             return paths
         marker.unlink(missing_ok=True)
+        fill_bodies(self.store.conn, self.store.update_body)
+        self.store.commit()
         self.store.replace_cross_year(cross_year_rows(self.store.conn))
+        self.store.replace_growth(growth_rows(self.store.conn))
         self.store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         paths = export_db(self.store.path, self.out)
         marker.write_text(stamp)

@@ -23,6 +23,10 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
+from pipeline.report import Indicators
+
+INDICATORS = tuple(Indicators.model_fields)
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
   id INTEGER PRIMARY KEY,
@@ -85,6 +89,17 @@ CREATE TABLE IF NOT EXISTS issues (
   message TEXT
 );
 CREATE INDEX IF NOT EXISTS issues_report ON issues(report_id);
+CREATE TABLE IF NOT EXISTS growth (
+  body_id TEXT NOT NULL,
+  year INTEGER NOT NULL,
+  prev_year INTEGER NOT NULL,
+  new_received REAL,
+  prev_new_received REAL,
+  growth REAL,
+  body_name TEXT,
+  report_id INTEGER,
+  prev_report_id INTEGER
+);
 CREATE TABLE IF NOT EXISTS cross_year (
   agency_key TEXT NOT NULL,
   year INTEGER NOT NULL,
@@ -99,6 +114,14 @@ CREATE TABLE IF NOT EXISTS cross_year (
 );
 """
 
+# columns added to a table after its first release, created in older databases when they are opened
+ADDED_COLUMNS = {
+    "reports": (("body_name", "TEXT"), ("region_code", "TEXT"), ("region", "TEXT"), ("body_level", "TEXT"),
+                ("body_kind", "TEXT"), ("body_id", "TEXT"), ("body_source", "TEXT"), ("site", "TEXT"),
+                *((name, "REAL") for name in INDICATORS)),
+    "cross_year": (("body_id", "TEXT"),),
+}
+BODY_COLUMNS = ("body_name", "region_code", "region", "body_level", "body_kind", "body_id")
 COMMIT_EVERY = 32
 COMMIT_SECONDS = 0.5
 DOCUMENT_COLUMNS = ("path", "member", "sha256", "format", "size", "status", "error", "extract_ms",
@@ -116,8 +139,17 @@ class Store:
         self.conn.execute("PRAGMA synchronous=NORMAL")
         self.conn.execute("PRAGMA wal_autocheckpoint=10000")  # fewer, larger checkpoints (each one syncs)
         self.conn.executescript(SCHEMA)
+        self._add_columns()
         self._batch = 0
         self._batch_started = 0.0
+
+    def _add_columns(self) -> None:
+        for table, columns in ADDED_COLUMNS.items():
+            have = {row[1] for row in self.conn.execute(f"PRAGMA table_info({table})")}
+            for name, kind in columns:
+                if name not in have:
+                    self.conn.execute(f"ALTER TABLE {table} ADD COLUMN {name} {kind}")
+        self.conn.execute("CREATE INDEX IF NOT EXISTS reports_body_year ON reports(body_id, year)")
 
     def close(self) -> None:
         """Commit the whole documents of the open batch if possible, else roll them back; never raises
@@ -178,11 +210,11 @@ class Store:
 
     # ---- writing
     def _insert_report(self, sha256: str, rec: dict[str, Any]) -> int:
-        cur = self.conn.execute(
-            "INSERT INTO reports (sha256, agency, year, published, template, title, n_values, n_filled, "
-            "n_failed_checks, json) VALUES (?,?,?,?,?,?,?,?,?,?)",
-            (sha256, rec["agency"], rec["year"], rec["published"], rec["template"], rec["title"],
-             rec["n_values"], rec["n_filled"], rec["n_failed_checks"], rec["json"]))
+        columns = ("sha256", "agency", "year", "published", "template", "title", "n_values", "n_filled",
+                   "n_failed_checks", "json", *BODY_COLUMNS, "body_source", "site", *INDICATORS)
+        row = {**rec, "sha256": sha256, "body_source": "document" if rec.get("body_id") else None}
+        cur = self.conn.execute(f"INSERT INTO reports ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+                                [row.get(c) for c in columns])
         report_id = cur.lastrowid
         assert report_id is not None
         self.conn.executemany('INSERT INTO "values" (report_id, field, value, raw, null_reason) VALUES (?,?,?,?,?)',
@@ -230,5 +262,31 @@ class Store:
             self.conn.execute("DELETE FROM cross_year")
             self.conn.executemany(
                 "INSERT INTO cross_year (agency_key, year, prev_year, column_name, carried_over, "
-                "prev_carried_forward, ok, agency, report_id, prev_report_id) VALUES (?,?,?,?,?,?,?,?,?,?)", rows)
+                "prev_carried_forward, ok, agency, report_id, prev_report_id, body_id) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                rows)
         self.commit()
+
+    def replace_growth(self, rows: list[tuple]) -> None:
+        with self._document():
+            self.conn.execute("DELETE FROM growth")
+            self.conn.executemany(
+                "INSERT INTO growth (body_id, year, prev_year, new_received, prev_new_received, growth, body_name, "
+                "report_id, prev_report_id) VALUES (?,?,?,?,?,?,?,?,?)", rows)
+        self.commit()
+
+    def update_body(self, report_id: int, body: dict[str, Any], source: str, report_json: str) -> None:
+        """A body the batch settled (pipeline.batch.bodies): its columns, and the report JSON that says so."""
+        with self._document():
+            self.conn.execute(
+                f"UPDATE reports SET {', '.join(f'{c}=?' for c in BODY_COLUMNS)}, body_source=?, json=? WHERE id=?",
+                [*(body_columns(body)[c] for c in BODY_COLUMNS), source, report_json, report_id])
+            self.conn.execute("INSERT INTO issues (report_id, level, code, field, message) VALUES (?,?,?,?,?)",
+                              (report_id, "info", "body_inferred", None, source))
+
+
+def body_columns(body: dict[str, Any]) -> dict[str, Any]:
+    """report.body as the reports table's columns (region as its names joined by /)."""
+    region = body.get("region")
+    return {"body_name": body.get("name"), "region_code": body.get("region_code"),
+            "region": "/".join(region) if region else None, "body_level": body.get("level"),
+            "body_kind": body.get("kind"), "body_id": body.get("id")}

@@ -96,8 +96,9 @@ def summary_tables(db: Path) -> list[Table]:
         tables.append(_table("slowest documents", ["path", "member", "format", "status", "ms"], slow))
         bad = q("SELECT agency, prev_year, year, column_name, prev_carried_forward, carried_over FROM cross_year "
                 "WHERE ok = 0 ORDER BY agency, year, column_name").fetchall()
-        n_pairs = q("SELECT count(DISTINCT agency_key || '/' || year) FROM cross_year").fetchone()[0]
-        n_bad = q("SELECT count(DISTINCT agency_key || '/' || year) FROM cross_year WHERE ok = 0").fetchone()[0]
+        n_pairs = q("SELECT count(DISTINCT coalesce(body_id, agency_key) || '/' || year) FROM cross_year").fetchone()[0]
+        n_bad = q("SELECT count(DISTINCT coalesce(body_id, agency_key) || '/' || year) FROM cross_year "
+                  "WHERE ok = 0").fetchone()[0]
         if len(bad) > MAX_ROWS:
             bad = [*bad[:MAX_ROWS], (f"… {len(bad) - MAX_ROWS} more rows in the cross_year table", "", "", "", "", "")]
         tables.append(_table(f"cross-year check: {n_bad} of {n_pairs} consecutive-year pairs mismatch "

@@ -69,8 +69,19 @@ def _sniff(path: Path) -> str | None:
         return None
 
 
-def report_record(report: Any) -> dict[str, Any]:
+def site_of(metadata: dict[str, str]) -> str | None:
+    """The portal a page came from (its host), which the batch uses to place bodies a report leaves open."""
+    from urllib.parse import urlsplit
+
+    meta = {k.lower(): v for k, v in metadata.items()}
+    host = meta.get("sitedomain") or urlsplit(meta.get("url") or meta.get("og:url") or "").hostname
+    return host.lower().removeprefix("www.") if host else None
+
+
+def report_record(report: Any, site: str | None = None) -> dict[str, Any]:
     """The report as rows for the store (values, checks, issues) plus its summary columns."""
+    from pipeline.batch.store import body_columns
+
     values = report.values()
     rows = []
     for field, value in values.items():
@@ -87,7 +98,8 @@ def report_record(report: Any) -> dict[str, Any]:
         "agency": meta.agency, "year": meta.year, "published": meta.published, "template": meta.template,
         "title": meta.title, "n_values": len(values), "n_filled": sum(v is not None for v in values.values()),
         "n_failed_checks": sum(not c.ok for c in report.checks), "json": report.to_json(indent=None),
-        "values": rows, "checks": checks, "issues": issues,
+        "values": rows, "checks": checks, "issues": issues, "site": site,
+        **body_columns(meta.body.model_dump()), **report.indicators.model_dump(),
     }
 
 
@@ -154,7 +166,7 @@ def run_task(task: dict[str, Any]) -> dict[str, Any]:
 
         doc.source.path = task["display"]
         report = normalise(doc)
-        result["report"] = report_record(report)
+        result["report"] = report_record(report, site_of(doc.source.metadata))
         result["normalise_ms"] = (time.perf_counter() - t1) * 1000
         result["status"] = "ok"
     except FatalError as exc:

@@ -17,10 +17,15 @@ from pathlib import Path
 from typing import IO, Any
 
 from pipeline.fields import TOPS, all_fields
+from pipeline.report import Indicators
 
+BODY_COLUMNS = ("body_name", "region_code", "region", "body_level", "body_kind", "body_id")
+INDICATORS = tuple(Indicators.model_fields)
 META_COLUMNS = ("path", "member", "sha256", "agency", "year", "published", "template", "title", "n_filled",
-                "n_failed_checks")
-LONG_COLUMNS = ("path", "member", "sha256", "agency", "year", "template", "field", "value", "raw", "null_reason")
+                "n_failed_checks", *BODY_COLUMNS, *INDICATORS)
+LONG_COLUMNS = ("path", "member", "sha256", "agency", "year", "template", "field", "value", "raw", "null_reason",
+                "body_id")
+GROWTH_COLUMNS = ("body_id", "body_name", "year", "prev_year", "new_received", "prev_new_received", "growth")
 
 
 @contextmanager
@@ -61,9 +66,14 @@ def wide_row(report: dict[str, Any], path: str = "", member: str = "") -> list[s
     values = flat_values(report)
     filled = sum(v is not None for v in values.values())
     failed = sum(not c.get("ok", True) for c in report.get("checks") or [])
+    body = meta.get("body") or {}
+    region = body.get("region")
+    indicators = report.get("indicators") or {}
     head = [path or (report.get("source") or {}).get("path", ""), member,
             (report.get("source") or {}).get("sha256", ""), meta.get("agency"), meta.get("year"),
-            meta.get("published"), meta.get("template"), meta.get("title"), filled, failed]
+            meta.get("published"), meta.get("template"), meta.get("title"), filled, failed,
+            body.get("name"), body.get("region_code"), "/".join(region) if region else None, body.get("level"),
+            body.get("kind"), body.get("id"), *(indicators.get(i) for i in INDICATORS)]
     return [cell(v) for v in head] + [cell(values.get(f)) for f in all_fields()]
 
 
@@ -72,11 +82,12 @@ def long_rows(report: dict[str, Any], path: str = "", member: str = "") -> Itera
     meta = report.get("report") or {}
     source = report.get("source") or {}
     prov = report.get("provenance") or {}
+    body_id = (meta.get("body") or {}).get("id")
     for field, value in flat_values(report).items():
         raw = (prov.get(field) or {}).get("raw")
         reason = None if value is not None else ("blank_cell" if field in prov else "not_found")
         yield [cell(v) for v in (path or source.get("path", ""), member, source.get("sha256"), meta.get("agency"),
-                                 meta.get("year"), meta.get("template"), field, value, raw, reason)]
+                                 meta.get("year"), meta.get("template"), field, value, raw, reason, body_id)]
 
 
 def write_jsonl(reports: Iterable[str | dict[str, Any]], path: Path) -> int:
@@ -120,7 +131,7 @@ def _db_long(conn: sqlite3.Connection) -> sqlite3.Cursor:
     """values_long.csv rows as the database gives them: csv writes NULL as an empty cell, and the SQL turns
     integral reals into integers, as `cell` does."""
     return conn.execute(f"SELECT d.path, d.member, r.sha256, r.agency, {_CELL.format('r.year')}, r.template, "
-                        f'v.field, {_CELL.format("v.value")}, v.raw, v.null_reason {_DOCS} '
+                        f'v.field, {_CELL.format("v.value")}, v.raw, v.null_reason, r.body_id {_DOCS} '
                         'JOIN "values" v ON v.report_id = r.id ORDER BY d.path, d.member, v.rowid')
 
 
@@ -129,8 +140,9 @@ def _db_wide(conn: sqlite3.Connection) -> Iterator[list[str]]:
     fields = list(all_fields())
     index = {f: i for i, f in enumerate(fields)}
     reports = conn.cursor()
+    extra = ", ".join(f"r.{c}" for c in (*BODY_COLUMNS, *INDICATORS))
     reports.execute(f"SELECT r.id, d.path, d.member, r.sha256, r.agency, r.year, r.published, r.template, r.title, "
-                    f"r.n_filled, r.n_failed_checks {_DOCS} ORDER BY d.path, d.member")
+                    f"r.n_filled, r.n_failed_checks, {extra} {_DOCS} ORDER BY d.path, d.member")
     for report_id, *head in reports:
         row = [cell(v) for v in head] + [""] * len(fields)
         offset = len(head)
@@ -141,22 +153,36 @@ def _db_wide(conn: sqlite3.Connection) -> Iterator[list[str]]:
         yield row
 
 
-EXPORT_VERSION = 1  # bump when what the exports hold changes: a finished job's exports are then remade
+def _db_growth(conn: sqlite3.Connection) -> Iterator[list[str]]:
+    for row in conn.execute(f"SELECT {', '.join(GROWTH_COLUMNS)} FROM growth ORDER BY body_id, year"):
+        yield [cell(v) for v in row]
+
+
+def write_growth_csv(rows: Iterable[list[str]], path: Path) -> None:
+    with atomic_text(path, bom=True) as fh:
+        writer = csv.writer(fh)
+        writer.writerow(GROWTH_COLUMNS)
+        writer.writerows(rows)
+
+
+EXPORT_VERSION = 2  # bump when what the exports hold changes: a finished job's exports are then remade
 
 
 def export_paths(out_dir: Path) -> dict[str, Path]:
     return {"jsonl": out_dir / "reports.jsonl", "long": out_dir / "values_long.csv",
-            "wide": out_dir / "reports_wide.csv"}
+            "wide": out_dir / "reports_wide.csv", "growth": out_dir / "growth.csv"}
 
 
 def export_db(db: Path, out_dir: Path) -> dict[str, Path]:
-    """reports.jsonl, values_long.csv and reports_wide.csv from a batch database (re-creatable any time)."""
+    """reports.jsonl, values_long.csv, reports_wide.csv and growth.csv (new applications year on year, per
+    body) from a batch database (re-creatable any time)."""
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     try:
         paths = export_paths(out_dir)
         write_jsonl(_db_json(conn), paths["jsonl"])
         write_long_csv(_db_long(conn), paths["long"])
         write_wide_csv(_db_wide(conn), paths["wide"])
+        write_growth_csv(_db_growth(conn), paths["growth"])
         return paths
     finally:
         conn.close()

@@ -94,4 +94,4 @@ def batch(
     print_summary(db)
     done = "renormalised" if renormalise else "converted"
     typer.echo(f"this run: {counts.get('recorded', 0)} documents {done}, {counts.get('skipped', 0)} already done; "
-               f"{db}, reports.jsonl, values_long.csv, reports_wide.csv in {out}")
+               f"{db}, reports.jsonl, values_long.csv, reports_wide.csv, growth.csv in {out}")

@@ -5,12 +5,14 @@ from __future__ import annotations
 from pipeline.errors import NotAReportError
 from pipeline.fields import all_fields, template_fields
 from pipeline.intermediate import Document, Table
+from pipeline.normalise.body import read_body
 from pipeline.normalise.checks import run_checks
+from pipeline.normalise.indicators import compute as compute_indicators
 from pipeline.normalise.metadata import read_metadata
 from pipeline.normalise.sections import find_sections, section_texts
 from pipeline.normalise.tables import TableReading, read_tables
 from pipeline.normalise.unglue import unglue
-from pipeline.report import Issue, Provenance, Report, ReportMeta, SourceInfo, nest
+from pipeline.report import Body, Issue, Provenance, Report, ReportMeta, SourceInfo, nest
 
 TABLE_NAMES = {"t2": "二 (主动公开)", "t3": "三 (收到和处理申请)", "t4": "四 (复议和诉讼)"}
 
@@ -79,6 +81,10 @@ def normalise(doc: Document) -> Report:
         check_values = {f: v for f, v in values.items()
                         if not (f.startswith("applications.") and f in fields and fields[f].templates == {template})}
     meta = read_metadata(doc)
+    body = read_body(doc, meta.agency)
+    if body.inferred:
+        issues.append(Issue(level="info", code="body_inferred",
+                            message=f"the body's place {body.region_code} was inferred: {body.inferred}"))
     marks = find_sections(doc)
     table_ordinal = {}
     for index, block in enumerate(doc.blocks):
@@ -95,9 +101,10 @@ def normalise(doc: Document) -> Report:
         source=SourceInfo(path=src.path, sha256=src.sha256, format=src.format, extractor=src.extractor,
                           pages=src.pages),
         report=ReportMeta(title=meta.title, agency=meta.agency, year=meta.year, published=meta.published,
-                          template=template),
+                          template=template, body=Body(**body.fields())),
         **nest(values),
         sections=section_texts(doc, marks, meta.signature_blocks),
+        indicators=compute_indicators(values),
         checks=run_checks(check_values),
         issues=issues,
         provenance=provenance,

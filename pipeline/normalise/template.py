@@ -24,6 +24,7 @@ TOTAL = "total"  # table 三's last column and each table 四 group's last part:
 FLOW_IN = ("new_received", "carried_over")  # 一、本年新收 and 二、上年结转
 FLOW_OUT = ("results_total", "carried_forward")  # 三（七）总计 and 四、结转下年度继续办理
 FLOW_ROWS = FLOW_IN + FLOW_OUT
+NEW_RECEIVED = FLOW_IN[0]  # 一、本年新收: what the indicators and the growth series count
 CARRIED_OVER = FLOW_IN[1]  # this year's 上年结转 should equal last year's 结转下年度
 RESULTS_TOTAL = FLOW_OUT[0]  # （七）总计: the sum of the outcome rows
 CARRIED_FORWARD = FLOW_OUT[1]
@@ -81,6 +82,9 @@ APPLICANT_COLUMNS = T3_COLUMNS[:-1]  # 自然人, then the five 法人或其他�
 REVIEW_GROUPS = rows_of("t4")  # 行政复议, 未经复议直接起诉, 复议后起诉
 REVIEW_PARTS = _same_columns("t4")  # each group's four results, then 总计
 REVIEW_RESULTS = REVIEW_PARTS[:-1]  # 结果维持, 结果纠正, 其他结果, 尚未审结
+REVIEW_DECIDED = REVIEW_RESULTS[:3]  # the results of decided cases: 维持, 纠正, 其他
+REVIEW_CORRECTED = REVIEW_RESULTS[1]  # 结果纠正
+NATURAL_PERSON = APPLICANT_COLUMNS[0]  # 自然人
 
 
 def _check() -> None:
