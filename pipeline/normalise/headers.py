@@ -80,17 +80,41 @@ class HeaderTree:
         first = kids[0].key if kids else node.key
         return self.columns.index(first) if first in self.columns else len(self.columns)
 
-    def lay_out(self, cells: list[Node]) -> list[str] | None:
-        """The leaf columns left to right (`col` or `group.col`), from header cells in document order.
+    def _by_rows(self, cells: list[tuple[Node, int]]) -> list[Node] | None:
+        """The cells cut into header rows by their widths (a row fills what the row above left
+        open), each row ordered by the column the text gave its cells (stable: document order when
+        the text gave none that differ). None when the cells do not fill whole rows."""
+        ordered: list[Node] = []
+        width = sum(self.width(n) for n in self.top)
+        i = 0
+        while i < len(cells) and width > 0:
+            row: list[tuple[Node, int]] = []
+            used = 0
+            while i < len(cells) and used < width:
+                row.append(cells[i])
+                used += self.width(cells[i][0])
+                i += 1
+            if used != width:
+                return None
+            ordered += [node for node, _ in sorted(row, key=lambda cell: cell[1])]
+            width = sum(self.width(node) for node, _ in row if node.kind != "column")
+        return ordered if i == len(cells) else None
+
+    def lay_out(self, cells: list[tuple[Node, int]]) -> list[str] | None:
+        """The leaf columns left to right (`col` or `group.col`), from header cells in document order
+        with the column each was found at.
 
         None when the cells do not make up exactly one whole header of this tree.
         """
+        nodes = self._by_rows(cells)
+        if nodes is None:
+            return None
         total = sum(self.width(n) for n in self.top)
         level = [_Range(0, total, list(self.top))]
         below: list[_Range] = []
         leaves: dict[int, str] = {}
         index = 0
-        for node in cells:
+        for node in nodes:
             while index < len(level) and level[index].cursor >= level[index].end:
                 index += 1
             if index >= len(level):  # this header row is full: the next row fills what it left open

@@ -135,7 +135,7 @@ class TableReader:
         self._group_keys = {lab.key for lab in self.labels.of("group")}
         self._row_templates = _row_templates()
         self._trees = {s: HeaderTree(s, self.labels) for s in self.schemes.columns}
-        self._header_cells: dict[str, list[Node]] = {}  # a scheme's header cells, in document order
+        self._header_cells: dict[str, list[tuple[Node, int]]] = {}  # header cells (and columns) in document order
         self._header_done: set[str] = set()  # schemes whose header was followed by data
         self._inferred: set[str] = set()  # schemes whose columns were laid out by the header tree
 
@@ -252,7 +252,7 @@ class TableReader:
             if not found or found[0].kind == "ignore":
                 continue
             lab = found[0]
-            run.append(Node(lab.kind, lab.key))
+            run.append((Node(lab.kind, lab.key), cell.col))
             if lab.kind == "span":
                 continue
             target = colmap if lab.kind == "column" else groupmap
