@@ -168,6 +168,17 @@ def test_cells_apart_by_single_spaces(tmp_path: Path, template: str) -> None:
         assert not [i for i in report.issues if i.code == "run_together_ambiguous"]
 
 
+def test_spaced_cells_keep_a_reports_own_failing_sums(tmp_path: Path) -> None:
+    """A row whose 总计 does not add up is still its spaced cells: never a glued cut that happens to sum."""
+    from tests.fixturegen.html_builder import portal_page
+
+    spec = make_report("2021", seed=0, break_rule="row_total")
+    report = _convert_text(tmp_path, render_spaced_crawler(portal_page(spec, seed=0)))
+    assert field_mismatches(spec.values, report.model_dump()) == {}
+    assert "applications.row_total" in {c.rule for c in report.checks if not c.ok}
+    assert any(i.code == "checks_failed" for i in report.issues)
+
+
 @pytest.mark.parametrize("rows", ROW_MARKS)
 @pytest.mark.parametrize("template", ["2021", "2019"])
 def test_signature_in_chinese_numerals_past_page_debris(tmp_path: Path, template: str, rows: str) -> None:

@@ -138,6 +138,7 @@ class TableReader:
         self._header_cells: dict[str, list[tuple[Node, int]]] = {}  # header cells (and columns) in document order
         self._header_done: set[str] = set()  # schemes whose header was followed by data
         self._inferred: set[str] = set()  # schemes whose columns were laid out by the header tree
+        self._ordered: set[str] = set()  # tables with values placed in the template's column order
 
     # ---- public
     def read(self, doc: Document) -> TableReading:
@@ -338,6 +339,11 @@ class TableReader:
             method = method or "position"
         else:
             pairs, method = self._in_order(values, columns, where), method or "order"
+            if table in ("t3", "t4") and method == "order" and table not in self._ordered:
+                self._ordered.add(table)
+                self._finding("info", "columns_by_order",
+                              f"table {'三' if table == 't3' else '四'}: no header gave the values' columns; "
+                              "they were placed in the template's column order")
         any_value = any(v.value is not None for _, (_, v) in pairs.items())
         for column, (cell, value) in pairs.items():
             field_id = f"{prefix}.{key}.{column}" if key else f"{prefix}.{column}"

@@ -7,9 +7,10 @@ columns the row has and the template's own arithmetic (checks.py). A run is cut 
 way of cutting it passes those rules; otherwise its values stay null, with an issue, never a guess.
 
 A crawler that joins the text nodes with a space instead (`规范性文件 6 4 11`) left the cells apart:
-a run of exactly as many space-separated numbers as the row has cells is those cells, when they hold
-the row's own sums. Spaces that fall inside numbers (`200 000121` for 20, 0, 0, 0, 0, 1, 21) make a
-different count, or cells that fail the sums, and the run is cut as if glued. A unit written after a
+a run of exactly as many space-separated numbers as the row has cells is those cells, when most rows
+of the text are written so (the spaces are separators, even where a report's own sums fail) or when
+they hold the row's sums. Spaces that fall inside numbers (`200 000121` for 20, 0, 0, 0, 0, 1, 21)
+make a different count, or cells that fail the sums, and the run is cut as if glued. A unit written after a
 number (`2笔 984361元`) stays with its cell and is parsed off like in any other cell.
 
 The result is an ordinary Table (label cell, value cells) put where the text was, so the table reader
@@ -123,6 +124,7 @@ def _table_from(text: str, issues: list[Issue]) -> tuple[Table, int, int] | None
         return None
     template = _template_of(text[begin:])
     rows: list[_Row] = []
+    runs: list[_Run] = []
     for run in _runs(text[begin:]):
         folded = fold(run.label)
         if _is_review_header(folded):
@@ -139,8 +141,12 @@ def _table_from(text: str, issues: list[Issue]) -> tuple[Table, int, int] | None
                 continue
         fields = _fields(table, key, template)
         if fields:
-            rows.append(_Row(run.label.strip(), table, key, fields, _run_cuts(run, table, len(fields)),
-                             begin + run.start - len(run.label), begin + run.end))
+            rows.append(_Row(run.label.strip(), table, key, fields, [], begin + run.start - len(run.label),
+                             begin + run.end))
+            runs.append(run)
+    spaced = _spaced_table(rows, runs)
+    for row, run in zip(rows, runs, strict=True):
+        row.cuts = _run_cuts(run, row.table, len(row.fields), spaced)
     while rows and not rows[-1].cuts:  # prose after the table
         rows.pop()
     if len(rows) < MIN_ROWS and not any(r.table == "t4" and r.cuts for r in rows):  # 四 alone: one row
@@ -186,12 +192,20 @@ def _header_start(text: str) -> int | None:
     return None
 
 
-def _run_cuts(run: _Run, table: str, n: int) -> list[list[str]]:
-    """The cuts of one run: its space-separated cells when there are n of them and they hold the row's
-    sums; else the cuts of its digits as if glued (the unit going back to the last cell); else, when
-    no glued cut holds either, the spaced cells as written (a report whose own sums fail)."""
+def _spaced_table(rows: list[_Row], runs: list[_Run]) -> bool:
+    """Whether the text puts a space between cells: more of its multi-cell rows have exactly as many
+    space-separated pieces as cells than have some other count (spaces inside numbers, or none)."""
+    votes = [len(run.tokens) == len(row.fields) for row, run in zip(rows, runs, strict=True) if len(row.fields) > 1]
+    return sum(votes) > len(votes) - sum(votes)
+
+
+def _run_cuts(run: _Run, table: str, n: int, spaced_table: bool) -> list[list[str]]:
+    """The cuts of one run: its space-separated cells when there are n of them and either the text
+    puts spaces between cells or they hold the row's sums (a report's own sums may fail); else the
+    cuts of its digits as if glued (the unit going back to the last cell); else, when no glued cut
+    holds either, the spaced cells as written."""
     spaced = run.tokens if len(run.tokens) == n and all(_TOKEN.fullmatch(t) for t in run.tokens) else None
-    if spaced is not None and _holds_sums(spaced, table):
+    if spaced is not None and (spaced_table or _holds_sums(spaced, table)):
         return [spaced]
     glued = _row_cuts(run.digits, table, n)
     if run.unit:

@@ -87,7 +87,9 @@ def _crawler(spec) -> str:
 
 # ---- renderings of a saved portal page (tests/fixturegen/html_builder.portal_page), as tools write them
 
-ROW_MARKS = ("bare", "lead", "spacer", "blank")  # how a one-cell-per-line converter ends a table row
+# how a one-cell-per-line converter ends a table row; `paragraphs`: no pipes, a blank line after every
+# cell (a page copied from a browser, txt_15, txt_22)
+ROW_MARKS = ("bare", "lead", "spacer", "blank", "paragraphs")
 CN_DIGITS = "〇一二三四五六七八九"
 
 
@@ -120,6 +122,9 @@ def _table_lines(table, rows: str) -> list[str]:
     for tr in table.iter("tr"):
         if rows == "lead":
             out.append("|")
+        if rows == "paragraphs":
+            out.extend(f"{_text_of(td)}\n" for td in tr if td.tag in ("td", "th"))
+            continue
         out.extend(_text_of(td) + " |" for td in tr if td.tag in ("td", "th"))
         if rows == "spacer":
             out.append("|" * 2)
