@@ -117,8 +117,9 @@ def _agency_from_title(title: str | None) -> str | None:
 def _signature(doc: Document) -> tuple[str | None, str | None, set[int]]:
     """(agency, ISO date, blocks) of the 落款 at the end: a short name line and a date line.
 
-    Read from the end over what a page adds after the report (short lines, never prose); a date
-    with the name above it wins, else a lone date among the last lines of the report.
+    Read from the end over what a page adds after the report (short lines; prose only among the last
+    six, a note after the 落款); a date with the name above it wins, else a lone date among the last
+    six lines.
     """
     lines = [(i, _clean(b.text)) for i, b in enumerate(doc.blocks) if isinstance(b, Paragraph)]
     tail = [(i, text) for i, text in lines if text][-TAIL_LINES:]
@@ -128,7 +129,9 @@ def _signature(doc: Document) -> tuple[str | None, str | None, set[int]]:
         date = _date_of(text)
         if date is None:
             if len(text) > PROSE_LINE or text.endswith("。"):
-                return _trailing_signature(text, index) or _lone(lone)
+                found = _trailing_signature(text, index)
+                if found or pos < len(tail) - 6:  # prose among the last lines may be a note after the 落款
+                    return found or _lone(lone)
             continue
         if pos > 0 and _is_agency(tail[pos - 1][1]):
             return tail[pos - 1][1], date, {index, tail[pos - 1][0]}

@@ -139,6 +139,7 @@ class TableReader:
         self._header_done: set[str] = set()  # schemes whose header was followed by data
         self._inferred: set[str] = set()  # schemes whose columns were laid out by the header tree
         self._ordered: set[str] = set()  # tables with values placed in the template's column order
+        self._layouts: dict[str, list[str] | None] = {}  # scheme -> leaves of its header cells laid out
 
     # ---- public
     def read(self, doc: Document) -> TableReading:
@@ -247,6 +248,7 @@ class TableReader:
             self._header_done.discard(scheme)
             self._header_cells[scheme] = []
         run = self._header_cells.setdefault(scheme, [])
+        self._layouts.pop(scheme, None)
         for cell in row.text_cells:
             # the longest label over all header kinds: `法人或其他组织` is a span, not the column `其他`
             found = [lab for lab in self.labels.all_longest(fold(cell.text), *HEADER_KINDS) if lab.scheme == scheme]
@@ -402,7 +404,9 @@ class TableReader:
         tree = self._trees.get(scheme)
         if tree is None or not tree.has_structure:
             return None
-        leaves = tree.lay_out(self._header_cells.get(scheme, []))
+        if scheme not in self._layouts:  # laid out once per header, not per row
+            self._layouts[scheme] = tree.lay_out(self._header_cells.get(scheme, []))
+        leaves = self._layouts[scheme]
         if leaves is None:
             return None
         leaves = [c for c in leaves if c in columns]
