@@ -89,7 +89,8 @@ class Provenance(BaseModel):
     variant: str = Field("", description="the labels.tsv variant (folded) that named the row")
     column: str = Field("", description="the column the value was placed in")
     scheme: str = Field("", description="the column layout the row was read with (labels.tsv context)")
-    method: str = Field("", description="position (under its header cell), order, or neighbours (label lost)")
+    method: str = Field("", description="position (under its header cell), header (laid out by the template's "
+                        "header tree when the text lost the positions), order, or neighbours (label lost)")
 
 
 class Report(BaseModel):

@@ -141,6 +141,8 @@ class Explanation:
             return {"position": f"by position, under the header cell that names the column (scheme "
                                 f"{self.provenance.scheme})",
                     "order": f"in order: the row's values taken left to right (scheme {self.provenance.scheme})",
+                    "header": "by the header tree: the header cells' document order laid out as the template "
+                              f"nests them, the text having lost their positions (scheme {self.provenance.scheme})",
                     "neighbours": "row placed by its neighbours (its label matched no template row)"}.get(method, method)
         if any(i.code == "row_label_lost" for i in self.issues):
             return "row placed by its neighbours (its label matched no template row)"

@@ -4,6 +4,12 @@ The title is the first paragraph that names a report (sometimes in two lines: th
 year and "…年度报告"). The agency comes from the title and the signature (落款); when one contains
 the other, the fuller name wins. The year is the reporting year in the title, else the statistics
 period sentence. The date is the signature date, else a publication date the source carries.
+
+The 落款 is looked for from the end, past what a saved page puts after the report (`附件下载`,
+`【打印本页】`, `关闭窗口`, share bars, related links, footers: short lines that are no prose), and
+may be written in Chinese numerals (`二〇二一年一月十八日`, `二○二一年元月八日`). Page markers that
+PDF and flipbook text leave on lines (`Page 8 -`, `- 4 -`, `P. 9`, `第3页`) are removed before a
+line is read as a title, a name or a date.
 """
 
 from __future__ import annotations
@@ -16,6 +22,18 @@ from pipeline.intermediate import Document, Paragraph
 _REPORT_WORDS = ("年度报告", "工作报告", "情况的报告")
 _YEAR = re.compile(r"(20\d{2}|19\d{2})\s*年")
 _DATE = re.compile(r"^\s*(20\d{2})\s*[年.\-/]\s*(\d{1,2})\s*[月.\-/]\s*(\d{1,2})\s*日?\s*$")
+_CN_DIGIT = "〇○零OＯ０一二三四五六七八九"
+_CN_DATE = re.compile(rf"^\s*([{_CN_DIGIT}]{{4}})\s*年\s*([元正一二三四五六七八九十]{{1,3}})\s*月"
+                      r"\s*([一二三四五六七八九十]{1,3})\s*日\s*$")
+_CN_VALUE = {**dict.fromkeys("〇○零OＯ０", 0), **{c: i + 1 for i, c in enumerate("一二三四五六七八九")}, "元": 1, "正": 1}
+# page markers left on lines by PDF and flipbook text: `Page 8 - `, `- 4 -`, `— 4 —`, `P. 9`, `第3页 共9页`
+_MARK = r"(?:Page\s*\d+\s*[-–—]?|P\.\s*\d+|[-–—－]\s*\d+\s*[-–—－]|第\s*\d+\s*页(?:\s*[,，/]?\s*共\s*\d+\s*页)?)"
+_PAGE_MARKS = re.compile(rf"^\s*{_MARK}\s*|\s*{_MARK}\s*$")
+# the 落款 may close a crawler's one-line body: `…信息处理费。 临江市桦树镇人民政府 2024年1月10日`
+_TRAILING_SIGNATURE = re.compile(rf"(?:^|[。；;！!])([^。；;！!]{{2,40}}?)(20\d{{2}}年\d{{1,2}}月\d{{1,2}}日|"
+                                 rf"[{_CN_DIGIT}]{{4}}年[元正一二三四五六七八九十]{{1,3}}月[一二三四五六七八九十]{{1,3}}日)$")
+TAIL_LINES = 40  # lines after the report that a saved page may add before its end
+PROSE_LINE = 60  # a line this long, or ending in 。, is the report's text: the 落款 is not before it
 _ANY_DATE = re.compile(r"(20\d{2})\s*[年\-/.]\s*(\d{1,2})\s*[月\-/.]\s*(\d{1,2})")
 _PERIOD = re.compile(r"(?:统计期限|统计时限|统计期间|时间)[^。]{0,10}?自?\s*(20\d{2})\s*年?\s*1\s*月\s*1\s*日")
 _AGENCY_END = re.compile(
@@ -39,7 +57,37 @@ class Metadata:
 
 
 def _clean(text: str) -> str:
+    """A line without page markers, spaces and Markdown marks."""
+    previous = None
+    while previous != text:  # `Page 8 - P. 8 …`: markers can follow each other
+        previous, text = text, _PAGE_MARKS.sub("", text)
     return _SPACES.sub("", text.replace("#", "").replace("*", ""))
+
+
+def _cn_number(text: str) -> int:
+    """一 .. 三十一 (and 元 for the first month) as a number."""
+    if "十" not in text:
+        return _CN_VALUE[text]
+    tens, _, ones = text.partition("十")
+    return (_CN_VALUE[tens] if tens else 1) * 10 + (_CN_VALUE[ones] if ones else 0)
+
+
+def _date_of(line: str) -> str | None:
+    """A line that is only a date, in Arabic or Chinese numerals, as an ISO date."""
+    match = _DATE.match(line)
+    if match:
+        year, month, day = (int(x) for x in match.groups())
+    elif match := _CN_DATE.match(line):
+        year = int("".join(str(_CN_VALUE[c]) for c in match[1]))
+        try:
+            month, day = _cn_number(match[2]), _cn_number(match[3])
+        except KeyError:
+            return None
+    else:
+        return None
+    if not (1 <= month <= 12 and 1 <= day <= 31):
+        return None
+    return f"{year:04d}-{month:02d}-{day:02d}"
 
 
 def _title(doc: Document) -> tuple[str | None, int | None]:
@@ -67,27 +115,46 @@ def _agency_from_title(title: str | None) -> str | None:
 
 
 def _signature(doc: Document) -> tuple[str | None, str | None, set[int]]:
-    """(agency, ISO date, blocks) of the 落款 at the end: a short name line and a date line."""
-    tail = [(i, b) for i, b in enumerate(doc.blocks) if isinstance(b, Paragraph) and b.text.strip()][-6:]
+    """(agency, ISO date, blocks) of the 落款 at the end: a short name line and a date line.
+
+    Read from the end over what a page adds after the report (short lines; prose only among the last
+    six, a note after the 落款); a date with the name above it wins, else a lone date among the last
+    six lines.
+    """
+    lines = [(i, _clean(b.text)) for i, b in enumerate(doc.blocks) if isinstance(b, Paragraph)]
+    tail = [(i, text) for i, text in lines if text][-TAIL_LINES:]
+    lone: tuple[str, int] | None = None
     for pos in range(len(tail) - 1, -1, -1):
-        index, para = tail[pos]
-        match = _DATE.match(_clean(para.text))
-        if not match:
+        index, text = tail[pos]
+        date = _date_of(text)
+        if date is None:
+            if len(text) > PROSE_LINE or text.endswith("。"):
+                found = _trailing_signature(text, index)
+                if found or pos < len(tail) - 6:  # prose among the last lines may be a note after the 落款
+                    return found or _lone(lone)
             continue
-        year, month, day = (int(x) for x in match.groups())
-        if not (1 <= month <= 12 and 1 <= day <= 31):
-            continue
-        date = f"{year:04d}-{month:02d}-{day:02d}"
-        blocks = {index}
-        agency = None
-        if pos > 0:
-            prev_index, prev = tail[pos - 1]
-            name = _clean(prev.text)
-            if len(name) <= 40 and _AGENCY_END.search(name) and "。" not in name:
-                agency = name
-                blocks.add(prev_index)
-        return agency, date, blocks
-    return None, None, set()
+        if pos > 0 and _is_agency(tail[pos - 1][1]):
+            return tail[pos - 1][1], date, {index, tail[pos - 1][0]}
+        if lone is None and pos >= len(tail) - 6:
+            lone = (date, index)
+    return _lone(lone)
+
+
+def _lone(found: tuple[str, int] | None) -> tuple[str | None, str | None, set[int]]:
+    return (None, found[0], {found[1]}) if found else (None, None, set())
+
+
+def _is_agency(name: str) -> bool:
+    return len(name) <= 40 and bool(_AGENCY_END.search(name)) and "。" not in name
+
+
+def _trailing_signature(text: str, index: int) -> tuple[str, str, set[int]] | None:
+    """The 落款 at the end of a long line (a crawler's one-line body), when it names an agency."""
+    match = _TRAILING_SIGNATURE.search(text)
+    date = _date_of(match[2]) if match else None
+    if match and date and _is_agency(match[1]):
+        return match[1], date, set()
+    return None
 
 
 def _pick_agency(from_title: str | None, from_signature: str | None) -> str | None:

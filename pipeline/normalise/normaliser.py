@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from pipeline.errors import NotAReportError
 from pipeline.fields import all_fields, template_fields
 from pipeline.intermediate import Document, Table
@@ -12,7 +14,7 @@ from pipeline.normalise.metadata import read_metadata
 from pipeline.normalise.sections import find_sections, section_texts
 from pipeline.normalise.tables import TableReading, read_tables
 from pipeline.normalise.unglue import unglue
-from pipeline.report import Body, Issue, Provenance, Report, ReportMeta, SourceInfo, nest
+from pipeline.report import Body, Check, Issue, Provenance, Report, ReportMeta, SourceInfo, nest
 
 TABLE_NAMES = {"t2": "二 (主动公开)", "t3": "三 (收到和处理申请)", "t4": "四 (复议和诉讼)"}
 
@@ -32,6 +34,34 @@ def decide_template(reading: TableReading) -> tuple[str, str | None, str | None]
     """
     t2, t3 = _leaning(reading, "t2"), _leaning(reading, "t3")
     return t2 or t3 or "2021", t2, t3
+
+
+_RULE_TABLES = {"applications.": "三", "review_litigation.": "四"}
+_METHODS = {"header": "by laying out the template's header tree (the text gave no usable column positions)",
+            "order": "in the template's column order (no usable header above them)",
+            "neighbours": "by their neighbouring rows (their row labels were lost)"}
+
+
+def explain_failed_checks(checks: list[Check], reading: TableReading) -> list[Issue]:
+    """One issue per table whose checks fail, saying how its values were placed: a failure after an
+    inferred placement may be the placement's, one under printed headers is the source's own."""
+    issues: list[Issue] = []
+    for prefix, name in _RULE_TABLES.items():
+        failed = [c for c in checks if not c.ok and c.rule.startswith(prefix)]
+        if not failed:
+            continue
+        methods = Counter(p.method for f, p in reading.placed.items() if f.startswith(prefix) and p.value is not None)
+        inferred = [m for m in _METHODS if methods.get(m)]
+        rules = ", ".join(sorted({c.rule for c in failed}))
+        if inferred:
+            how = "; ".join(f"{methods[m]} value(s) placed {_METHODS[m]}" for m in inferred)
+            message = (f"{len(failed)} check(s) on table {name} fail ({rules}): {how}; the failure may come from "
+                       "that placement rather than from the report's numbers")
+        else:
+            message = (f"{len(failed)} check(s) on table {name} fail ({rules}); every value was read under its "
+                       "printed header and row label, so the report's own numbers do not add up")
+        issues.append(Issue(level="warning", code="checks_failed", message=message))
+    return issues
 
 
 MAX_ISSUES_PER_CODE = 50  # a junk table can raise one issue per row; the first ones say it all
@@ -96,6 +126,8 @@ def normalise(doc: Document) -> Report:
                       scheme=p.scheme, method=p.method)
         for f, p in reading.placed.items() if f in values
     }
+    checks = run_checks(check_values)
+    issues += explain_failed_checks(checks, reading)
     src = doc.source
     return Report(
         source=SourceInfo(path=src.path, sha256=src.sha256, format=src.format, extractor=src.extractor,
@@ -105,7 +137,7 @@ def normalise(doc: Document) -> Report:
         **nest(values),
         sections=section_texts(doc, marks, meta.signature_blocks),
         indicators=compute_indicators(values),
-        checks=run_checks(check_values),
+        checks=checks,
         issues=issues,
         provenance=provenance,
     )

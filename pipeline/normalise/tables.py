@@ -15,11 +15,12 @@ from dataclasses import dataclass, field
 
 from pipeline.fields import TABLE_PREFIX, all_fields
 from pipeline.intermediate import Cell, Document, Table
+from pipeline.normalise.headers import HeaderTree, Node
 from pipeline.normalise.labels import Label, LabelTable, fold, labels
 from pipeline.normalise.template import REVIEW_GROUPS, REVIEW_PARTS, TOTAL, row_templates, rows_of
 from pipeline.normalise.values import CellValue, as_field_type, parse_cell
 
-HEADER_KINDS = ("column", "colgroup", "ignore")
+HEADER_KINDS = ("column", "colgroup", "span", "ignore")
 T4_CELLS = len(REVIEW_GROUPS) * len(REVIEW_PARTS)  # table 四's one data row (table 三's rows have seven)
 
 
@@ -38,7 +39,8 @@ class Placed:
     row_label: str  # the row's label text as read
     column_label: str
     variant: str = ""  # the labels.tsv variant that named the row
-    method: str = ""  # position (under its header cell), order, or neighbours (label lost)
+    method: str = ""  # position (under its header cell), header (laid out by the template's header tree),
+    # order, or neighbours (label lost)
     scheme: str = ""  # the column layout (labels.tsv context) the value was read with
 
 
@@ -131,6 +133,12 @@ class TableReader:
         self._n_cols: int | None = None
         self._t3_sequence: list[str | _PendingRow] = []
         self._group_keys = {lab.key for lab in self.labels.of("group")}
+        self._trees = {s: HeaderTree(s, self.labels) for s in self.schemes.columns}
+        self._header_cells: dict[str, list[tuple[Node, int]]] = {}  # header cells (and columns) in document order
+        self._header_done: set[str] = set()  # schemes whose header was followed by data
+        self._inferred: set[str] = set()  # schemes whose columns were laid out by the header tree
+        self._ordered: set[str] = set()  # tables with values placed in the template's column order
+        self._layouts: dict[str, list[str] | None] = {}  # scheme -> leaves of its header cells laid out
 
     # ---- public
     def read(self, doc: Document) -> TableReading:
@@ -235,13 +243,23 @@ class TableReader:
             self.reading.evidence[f"{self.schemes.table_of(scheme)}:{self.schemes.template[scheme]}"] += 1
         colmap = self._colmaps.setdefault(scheme, {})
         groupmap = self._groupmaps.setdefault(scheme, {})
+        if scheme in self._header_done:  # a new header after data: a new table or a repeated header
+            self._header_done.discard(scheme)
+            self._header_cells[scheme] = []
+        run = self._header_cells.setdefault(scheme, [])
+        self._layouts.pop(scheme, None)
         for cell in row.text_cells:
-            for lab in self.labels.all_longest(fold(cell.text), "column", "colgroup"):
-                if lab.scheme != scheme:
-                    continue
-                target = colmap if lab.kind == "column" else groupmap
-                for c in range(cell.col, cell.col + cell.colspan):
-                    target[c] = lab.key
+            # the longest label over all header kinds: `法人或其他组织` is a span, not the column `其他`
+            found = [lab for lab in self.labels.all_longest(fold(cell.text), *HEADER_KINDS) if lab.scheme == scheme]
+            if not found or found[0].kind == "ignore":
+                continue
+            lab = found[0]
+            run.append((Node(lab.kind, lab.key), cell.col))
+            if lab.kind == "span":
+                continue
+            target = colmap if lab.kind == "column" else groupmap
+            for c in range(cell.col, cell.col + cell.colspan):
+                target[c] = lab.key
 
     def _strip_groups(self, label: str) -> tuple[str, str | None]:
         """The label without group words (（三）不予公开 …) and ignorable words, and the group named."""
@@ -313,11 +331,20 @@ class TableReader:
         prefix = TABLE_PREFIX[table]
         columns = self._columns_for(key, scheme) if table != "t4" else self.schemes.canonical("t4")
         where = f"{'table ' + {'t2': '二', 't3': '三', 't4': '四'}[table]} row '{label_text or 'values'}'"
+        self._header_done.add(scheme)
         pairs = self._positional(values, scheme, columns)
-        if pairs is not None:
+        by_tree = self._by_header_tree(values, scheme, columns, pairs)
+        if by_tree is not None:
+            pairs, method = by_tree, method or "header"
+        elif pairs is not None:
             method = method or "position"
         else:
             pairs, method = self._in_order(values, columns, where), method or "order"
+            if table in ("t3", "t4") and method == "order" and table not in self._ordered:
+                self._ordered.add(table)
+                self._finding("info", "columns_by_order",
+                              f"table {'三' if table == 't3' else '四'}: no header gave the values' columns; "
+                              "they were placed in the template's column order")
         any_value = any(v.value is not None for _, (_, v) in pairs.items())
         for column, (cell, value) in pairs.items():
             field_id = f"{prefix}.{key}.{column}" if key else f"{prefix}.{column}"
@@ -367,6 +394,36 @@ class TableReader:
         if not any(v.value is not None for _, v in out.values()) and len(out) < len(columns):
             return None
         return out
+
+    def _by_header_tree(self, values: list[tuple[Cell, CellValue]], scheme: str, columns: list[str],
+                        positional: dict[str, tuple[Cell, CellValue]] | None
+                        ) -> dict[str, tuple[Cell, CellValue]] | None:
+        """Values by the header laid out again from its cells' document order, when the positions
+        the text gave cannot be trusted: none fit, or they order the columns against the tree."""
+        tree = self._trees.get(scheme)
+        if tree is None or not tree.has_structure:
+            return None
+        if scheme not in self._layouts:  # laid out once per header, not per row
+            self._layouts[scheme] = tree.lay_out(self._header_cells.get(scheme, []))
+        leaves = self._layouts[scheme]
+        if leaves is None:
+            return None
+        leaves = [c for c in leaves if c in columns]
+        if positional is not None:
+            by_position = sorted(positional, key=lambda k: positional[k][0].col)
+            if by_position == [c for c in leaves if c in positional]:
+                return None  # the positions agree with the tree: they are the better evidence
+        trimmed = _trim(values, len(leaves))
+        if len(trimmed) != len(leaves):
+            return None
+        if scheme not in self._inferred:
+            self._inferred.add(scheme)
+            name = {"t3": "三", "t4": "四"}.get(self.schemes.table_of(scheme), scheme)
+            self._finding("warning", "columns_inferred",
+                          f"table {name}: its header cells came without their grid positions (one cell per line "
+                          f"or flattened rows); columns placed by laying out the template's header tree: "
+                          f"{', '.join(leaves)}")
+        return dict(zip(leaves, trimmed, strict=True))
 
     def _in_order(self, values: list[tuple[Cell, CellValue]], columns: list[str],
                   where: str) -> dict[str, tuple[Cell, CellValue]]:

@@ -6,6 +6,13 @@ digits in a row. The digits can only be cut back into cells with the template's 
 columns the row has and the template's own arithmetic (checks.py). A run is cut only when exactly one
 way of cutting it passes those rules; otherwise its values stay null, with an issue, never a guess.
 
+A crawler that joins the text nodes with a space instead (`规范性文件 6 4 11`) left the cells apart:
+a run of exactly as many space-separated numbers as the row has cells is those cells, when most rows
+of the text are written so (the spaces are separators, even where a report's own sums fail) or when
+they hold the row's sums. Spaces that fall inside numbers (`200 000121` for 20, 0, 0, 0, 0, 1, 21)
+make a different count, or cells that fail the sums, and the run is cut as if glued. A unit written after a
+number (`2笔 984361元`) stays with its cell and is parsed off like in any other cell.
+
 The result is an ordinary Table (label cell, value cells) put where the text was, so the table reader
 treats it like any other table.
 """
@@ -20,15 +27,20 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache
 
+from pipeline.fields import all_fields
 from pipeline.intermediate import Cell, Document, Paragraph, Table
 from pipeline.normalise.checks import ROW_SUM_RUNS, run_checks
 from pipeline.normalise.labels import fold, labels
-from pipeline.normalise.template import REVIEW_GROUPS, REVIEW_PARTS, T3_COLUMNS, columns_of, rows_of
+from pipeline.normalise.template import RESULTS_TOTAL, REVIEW_GROUPS, REVIEW_PARTS
 
-# A run of value characters between two labels: digits, spaces between them, a decimal point, a minus.
-_RUN = re.compile(r"-?\d(?:\d|\.(?=\d)|\s+(?=-?\d)|-(?=\d))*")
+# A run of value characters between two labels: digits, spaces between them, a decimal point, a minus,
+# and a unit written after a number (values.py parses it off the cell).
+_UNIT = "万元|元|笔|件|个|项|条|次"
+_RUN = re.compile(rf"-?\d(?:\d|\.(?=\d)|\s+(?=-?\d)|-(?=\d)|(?:{_UNIT})(?=\s*-?\d))*(?:{_UNIT})?")
+_UNITS = re.compile(_UNIT)
+_TOKEN = re.compile(rf"-?(?:0|[1-9]\d{{0,8}})(?:\.\d+)?(?:{_UNIT})?")  # one space-separated cell
 _LIST_MARK = "．.、"  # `2.其他法律…`: a digit followed by one of these starts the next label
-_QUICK = re.compile(r"[\u4e00-\u9fff）][\d\s]{6,}[\u4e00-\u9fff（]")  # glued rows look like this
+_QUICK = re.compile(r"[\u4e00-\u9fff）][\d\s]{6,}(?:[\u4e00-\u9fff（]|\s*$)")  # glued rows look like this
 _COUNT = re.compile(r"0|[1-9]\d{0,8}")  # a count cell: table 三's cells are counts
 _PIECE = re.compile(r"-?(?:0|[1-9]\d{0,8})(?:\.\d+)?")  # one cell: no leading zeros, ≤ 9 digits
 MIN_ROWS = 3
@@ -48,9 +60,11 @@ class Issue:
 @dataclass
 class _Run:
     label: str  # the text between the previous run and this one
-    digits: str  # the run, spaces removed
+    digits: str  # the run, spaces and units removed
     start: int
     end: int
+    tokens: list[str]  # the run's space-separated pieces, units kept
+    unit: str  # the unit the run ends in, if any (given back to its last cell when cut as glued)
 
 
 def unglue(doc: Document) -> tuple[Document, list[Issue]]:
@@ -84,10 +98,11 @@ def _runs(text: str) -> Iterator[_Run]:
         follows = text[end:end + 1]
         if follows and follows in _LIST_MARK and run[-1].isdigit():
             run, end = run[:-1], end - 1  # the run's last digit numbers the next label
-        digits = re.sub(r"\s+", "", run)
+        digits = _UNITS.sub("", re.sub(r"\s+", "", run))
         if not digits or digits == "-":
             continue
-        yield _Run(text[label_start:start], digits, start, end)
+        unit = _UNITS.search(run[-2:])
+        yield _Run(text[label_start:start], digits, start, end, run.split(), unit.group() if unit else "")
         label_start = end
 
 
@@ -96,7 +111,7 @@ class _Row:
     label: str
     table: str
     key: str | None
-    columns: tuple[str, ...]
+    fields: tuple[str, ...]
     cuts: list[list[str]]  # every cut that passes the row's own rules (capped)
     start: int
     end: int
@@ -110,6 +125,7 @@ def _table_from(text: str, issues: list[Issue]) -> tuple[Table, int, int] | None
         return None
     template = _template_of(text[begin:])
     rows: list[_Row] = []
+    runs: list[_Run] = []
     for run in _runs(text[begin:]):
         folded = fold(run.label)
         if _is_review_header(folded):
@@ -117,20 +133,24 @@ def _table_from(text: str, issues: list[Issue]) -> tuple[Table, int, int] | None
         else:
             tail = folded[-60:]
             named = [lab for lab in (labels().best(tail, "row"), labels().best(tail, "group"))
-                     if lab is not None and lab.key != "-" and _columns(lab.table, lab.key, template)]
+                     if lab is not None and lab.key != "-" and _fields(lab.table, lab.key, template)]
             if named:
                 table, key = named[0].table, named[0].key
             elif rows and rows[-1].table == "t3" and len(folded) <= 40:
                 table, key = "t3", None  # a t3 row the label table names only within its group (3.其他)
             else:
                 continue
-        columns = _columns(table, key, template)
-        if columns:
-            rows.append(_Row(run.label.strip(), table, key, columns, _row_cuts(run.digits, table, len(columns)),
-                             begin + run.start - len(run.label), begin + run.end))
+        fields = _fields(table, key, template)
+        if fields:
+            rows.append(_Row(run.label.strip(), table, key, fields, [], begin + run.start - len(run.label),
+                             begin + run.end))
+            runs.append(run)
+    spaced = _spaced_table(rows, runs)
+    for row, run in zip(rows, runs, strict=True):
+        row.cuts = _run_cuts(run, row.table, len(row.fields), spaced)
     while rows and not rows[-1].cuts:  # prose after the table
         rows.pop()
-    if len(rows) < MIN_ROWS:
+    if len(rows) < MIN_ROWS and not any(r.table == "t4" and r.cuts for r in rows):  # 四 alone: one row
         return None
     chosen = _resolve(rows)
     grid: list[list[tuple[str, int]]] = []  # rows of (text, colspan)
@@ -138,7 +158,7 @@ def _table_from(text: str, issues: list[Issue]) -> tuple[Table, int, int] | None
         if cut is None:
             issues.append(Issue("run_together_ambiguous",
                                 f"values after '{row.label[-30:]}' ran together and cannot be cut into "
-                                f"{len(row.columns)} cells in exactly one way that the template's rules allow"))
+                                f"{len(row.fields)} cells in exactly one way that the template's rules allow"))
         if row.table == "t4":
             grid += _review_header()
             grid.append([(v, 1) for v in cut or []])
@@ -171,6 +191,42 @@ def _header_start(text: str) -> int | None:
         if len(keys) >= 3:
             return pos
     return None
+
+
+def _spaced_table(rows: list[_Row], runs: list[_Run]) -> bool:
+    """Whether the text puts a space between cells: more of its multi-cell rows have exactly as many
+    space-separated pieces as cells than have some other count (spaces inside numbers, or none)."""
+    votes = [len(run.tokens) == len(row.fields) for row, run in zip(rows, runs, strict=True) if len(row.fields) > 1]
+    return sum(votes) > len(votes) - sum(votes)
+
+
+def _run_cuts(run: _Run, table: str, n: int, spaced_table: bool) -> list[list[str]]:
+    """The cuts of one run: its space-separated cells when there are n of them and either the text
+    puts spaces between cells or they hold the row's sums (a report's own sums may fail); else the
+    cuts of its digits as if glued (the unit going back to the last cell); else, when no glued cut
+    holds either, the spaced cells as written."""
+    spaced = run.tokens if len(run.tokens) == n and all(_TOKEN.fullmatch(t) for t in run.tokens) else None
+    if spaced is not None and (spaced_table or _holds_sums(spaced, table)):
+        return [spaced]
+    glued = _row_cuts(run.digits, table, n)
+    if run.unit:
+        glued = [[*cut[:-1], cut[-1] + run.unit] for cut in glued]
+    return glued or ([spaced] if spaced is not None else [])
+
+
+def _holds_sums(cells: list[str], table: str) -> bool:
+    """Whether each run of cells that ends in a sum (table 三's seven, table 四's fives) adds up."""
+    sums = ROW_SUM_RUNS.get(table, ())
+    if sum(sums) != len(cells):
+        return True  # table 二: no rule within a row
+    numbers = [float(_UNITS.sub("", c)) for c in cells]
+    start = 0
+    for length in sums:
+        part = numbers[start:start + length]
+        if abs(sum(part[:-1]) - part[-1]) > 1e-6:
+            return False
+        start += length
+    return True
 
 
 def _row_cuts(digits: str, table: str, n: int) -> list[list[str]]:
@@ -222,7 +278,7 @@ def _resolve(rows: list[_Row]) -> list[list[str] | None]:
 def _named(row: _Row, cut: list[str], index: int) -> dict[str, float]:
     """A t3 row's cut as field values; a row named only by its group gets a key of its own."""
     prefix = f"applications.{row.key or f'row{index}'}."
-    return {prefix + c: float(p) for c, p in zip(row.columns, cut, strict=True)}
+    return {prefix + f.rsplit(".", 1)[1]: float(p) for f, p in zip(row.fields, cut, strict=True)}
 
 
 def _header_words(label: str, table: str) -> list[str]:
@@ -265,14 +321,16 @@ def _template_of(text: str) -> str:
 
 
 @cache
-def _columns(table: str, key: str | None, template: str) -> tuple[str, ...]:
-    """The columns of one row in order (table 四: its fifteen cells, group.part); () for no row."""
+def _fields(table: str, key: str | None, template: str) -> tuple[str, ...]:
+    """The field ids of one row, in column order (table 四: all fifteen)."""
+    fields = [f for f in all_fields().values() if template in f.templates]
     if table == "t4":
-        return tuple(f"{g}.{p}" for g in rows_of("t4", template) for p in columns_of("t4", g, template))
-    if table == "t3" and key is None:  # a row named only within its group has table 三's seven columns
-        return T3_COLUMNS
-    if table in ("t2", "t3") and key:
-        return columns_of(table, key, template)
+        return tuple(f.id for f in fields if f.id.startswith("review_litigation."))
+    if table == "t3":
+        row = key or RESULTS_TOTAL  # an unnamed t3 row has the same seven columns as any
+        return tuple(f.id for f in fields if f.id.startswith(f"applications.{row}."))
+    if table == "t2" and key:  # a unit field is read off its amount's cell, not a cell of its own
+        return tuple(f.id for f in fields if f.id.startswith(f"active_disclosure.{key}.") and f.type != "text")
     return ()
 
 

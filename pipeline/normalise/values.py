@@ -1,7 +1,7 @@
 """Cell text -> number or null, by the spec's value rules.
 
 Empty, `/`, `—`, `-`, `无`, `不涉及` mean "no value" (null), never 0. Units written in the cell
-(`251000元`, `160.5964万元`, `12件`) are parsed off; `减3` is -3; thousands separators are dropped.
+(`251000元`, `160.5964万元`, `12件`, `2笔`) are parsed off; `减3` is -3; thousands separators are dropped.
 A cell that is none of these is text (a label), which is how the normaliser tells labels from values.
 """
 
@@ -17,7 +17,7 @@ NULL_TOKENS = frozenset({"", "/", "//", "\\", "-", "--", "—", "——", "–",
 _SPACES = re.compile(r"[\s\u00a0\u3000\u200b]+")
 _NUMBER = re.compile(
     r"^(?P<sign>[+\-]|减少?|增加?|减|增)?(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)"
-    r"(?P<unit>万元|元|件|个|项|条|次|人|家|份|宗)?(?P<rest>.*)$"
+    r"(?P<unit>万元|元|件|笔|个|项|条|次|人|家|份|宗)?(?P<rest>.*)$"
 )
 # what may follow a number without making the cell text: an annotation in brackets
 _ANNOTATION = re.compile(r"^[(（\[【].*[)）\]】]$")
