@@ -23,13 +23,23 @@ def agency_key(name: str | None) -> str:
     return _NOT_NAME.sub("", unicodedata.normalize("NFKC", name))
 
 
+def _number(value: object) -> int | float | None:
+    """A stored value as a number: the store keeps integers beyond 64 bits as their decimal text."""
+    if isinstance(value, str):
+        try:
+            return int(value)
+        except ValueError:
+            return None
+    return value if isinstance(value, int | float) else None
+
+
 def _flows(conn: sqlite3.Connection, report_id: int) -> dict[str, dict[str, float | None]]:
     out: dict[str, dict[str, float | None]] = {"carried_over": {}, "carried_forward": {}}
     for field, value in conn.execute(
             'SELECT field, value FROM "values" WHERE report_id=? AND (field LIKE \'applications.carried_over.%\' '
             "OR field LIKE 'applications.carried_forward.%')", (report_id,)):
         _, row, col = field.split(".")
-        out[row][col] = value
+        out[row][col] = _number(value)
     return out
 
 
