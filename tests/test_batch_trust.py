@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import sqlite3
 from pathlib import Path
 
@@ -106,3 +107,193 @@ def test_the_store_holds_any_number_exactly_and_never_dies_on_a_value(tmp_path: 
              ).fetchone()[0] == "\\xed\\xa0\\x80 lone"  # kept, its bytes escaped
     assert q("SELECT count(*) FROM reports").fetchone()[0] == 3  # nothing half-written is left of bad.txt
     store.close()
+
+
+def _db(job: Path) -> sqlite3.Connection:
+    return sqlite3.connect(f"file:{job / 'nianbao.sqlite'}?mode=ro", uri=True)
+
+
+def _documents(job: Path) -> dict[str, tuple]:
+    """{file name or member: (status, format, error)}."""
+    conn = _db(job)
+    try:
+        rows = conn.execute("SELECT path, member, status, format, error FROM documents").fetchall()
+    finally:
+        conn.close()
+    return {member or Path(path).name: (status, fmt, error) for path, member, status, fmt, error in rows}
+
+
+def _values(job: Path, name: str) -> dict[str, object]:
+    conn = _db(job)
+    try:
+        rows = conn.execute('SELECT d.path, d.member, v.field, v.value FROM "values" v JOIN documents d '
+                            "ON d.report_id = v.report_id").fetchall()
+    finally:
+        conn.close()
+    return {field: value for path, member, field, value in rows if (member or Path(path).name) == name}
+
+
+# ---- 7. every regular file is sniffed, whatever its name
+def test_every_regular_file_is_sniffed_whatever_its_name(tmp_path: Path) -> None:
+    from tests.batch_corpus import SAMPLES, zip_bytes
+
+    docx, html = SAMPLES / "docx" / "huashu_2021tpl.docx", SAMPLES / "html" / "portal_gbk_2021_rongcheng.html"
+    docs = tmp_path / "crawl"
+    docs.mkdir()
+    (docs / "content").write_bytes(docx.read_bytes())  # names crawled portals save files under
+    (docs / "index.do").write_bytes(html.read_bytes())
+    (docs / "noext").write_text(report_text(61), encoding="utf-8")
+    (docs / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
+    inner = zip_bytes([("report", report_text(62, 2022).encode())])
+    (docs / "download.aspx").write_bytes(zip_bytes([("file", report_text(63, 2021).encode()),
+                                                    ("img", b"GIF89a\x01\x00\x01\x00\x00\x00\x00"),
+                                                    ("attachment.bin", inner)]))
+    (docs / "dangling").symlink_to(tmp_path / "nowhere")
+    job = tmp_path / "job"
+    run_batch([docs], _opts(job))
+    found = _documents(job)
+    assert {name: status for name, (status, _, _) in found.items()} == {
+        "content": "ok", "index.do": "ok", "noext": "ok", "file": "ok", "attachment.bin!/report": "ok",
+        "logo.png": "unsupported", "img": "unsupported", "dangling": "unreadable"}
+    assert found["content"][1] == "docx" and found["index.do"][1] == "html" and found["noext"][1] == "txt"
+    assert found["logo.png"][2] == found["img"][2] == "binary file of unknown type"
+    assert found["dangling"][2] == "broken symbolic link"
+    for name, sample in (("content", docx), ("index.do", html)):
+        truth = json.loads(sample.with_suffix(".truth.json").read_text(encoding="utf-8"))["fields"]
+        assert _values(job, name) == truth, name
+
+
+# ---- 2. a re-run after changing, deleting and re-spelling inputs equals a fresh job of the current inputs
+EXPORTS = ("reports.jsonl", "reports_wide.csv", "values_long.csv")
+
+
+def _content(job: Path) -> dict[str, list]:
+    conn = _db(job)
+    try:
+        q = conn.execute
+        return {
+            "documents": sorted(q("SELECT path, member, sha256, format, size, status, error FROM documents")),
+            "reports": sorted(q("SELECT d.path, d.member, r.json FROM documents d JOIN reports r "
+                                "ON r.id = d.report_id")),
+            "values": sorted(q('SELECT d.path, d.member, v.field, v.value, v.raw FROM "values" v JOIN documents d '
+                               "ON d.report_id = v.report_id"), key=repr),
+            "cross_year": sorted(q("SELECT agency_key, year, column_name, carried_over, prev_carried_forward, ok "
+                                   "FROM cross_year")),
+            "counts": [q(f"SELECT count(*) FROM {t}").fetchone()[0]
+                       for t in ("documents", "reports", '"values"', "checks", "issues")],
+        }
+    finally:
+        conn.close()
+
+
+def _assert_same_job(job: Path, fresh: Path) -> None:
+    assert _content(job) == _content(fresh)
+    for name in EXPORTS:
+        assert (job / name).read_bytes() == (fresh / name).read_bytes(), name
+
+
+def test_rerun_after_changing_deleting_and_respelling_equals_a_fresh_job(tmp_path: Path) -> None:
+    from tests.batch_corpus import zip_bytes
+
+    docs = tmp_path / "in"
+    (docs / "sub").mkdir(parents=True)
+    for name, seed, year in (("a.txt", 41, 2021), ("b.txt", 42, 2022), ("c.txt", 43, 2023), ("sub/d.txt", 44, 2024)):
+        (docs / name).write_text(report_text(seed, year), encoding="utf-8")
+    bundle = docs / "bundle.zip"
+    bundle.write_bytes(zip_bytes([("m1.txt", report_text(45, 2019).encode()), ("m2.txt", report_text(46).encode())]))
+    job = tmp_path / "job"
+    run_batch([docs], _opts(job))
+    before = _values(job, "b.txt")
+
+    changed = docs / "b.txt"  # new content, its old modification time put back: only ctime tells
+    old = changed.stat()
+    changed.write_text(report_text(52, 2022), encoding="utf-8")
+    os.utime(changed, ns=(old.st_atime_ns, old.st_mtime_ns))
+    (docs / "c.txt").unlink()
+    os.utime(docs / "a.txt")  # touched, not changed: not converted again
+    bundle.write_bytes(zip_bytes([("m1.txt", report_text(55, 2019).encode()), ("m3.txt", report_text(47).encode())]))
+    (tmp_path / "link").symlink_to(docs, target_is_directory=True)
+    counts: dict[str, int] = {}
+    run_batch([tmp_path / "in" / ".." / "in", tmp_path / "link"], _opts(job), counts=counts)
+    assert counts == {"recorded": 3, "skipped": 2 + 5, "dropped": 2}  # b, m1, m3; a, d, then all 5 again; c, m2
+
+    fresh = tmp_path / "fresh"
+    run_batch([docs], _opts(fresh))
+    _assert_same_job(job, fresh)
+    assert _values(job, "b.txt") != before and set(_documents(job)) == {"a.txt", "b.txt", "d.txt", "m1.txt", "m3.txt"}
+
+    # the inputs of a run are the job's inputs: given one file, the job holds that file alone
+    run_batch([docs / "a.txt"], _opts(job), counts=counts)
+    only = tmp_path / "only"
+    run_batch([docs / "a.txt"], _opts(only))
+    _assert_same_job(job, only)
+    assert counts["dropped"] == 4
+
+
+# ---- 8. failures are listed in the exports; the exit status says when inputs could not be read
+def _cli(*args: str):
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+
+    return CliRunner().invoke(app, ["batch", *args, "--workers", "0", "--no-progress"])
+
+
+def test_a_missing_input_is_refused_before_the_job_is_touched(tmp_path: Path) -> None:
+    docs = tmp_path / "in"
+    docs.mkdir()
+    (docs / "a.txt").write_text(report_text(71), encoding="utf-8")
+    job = tmp_path / "job"
+    assert _cli(str(docs), "-o", str(job)).exit_code == 0
+    before = {name: (job / name).read_bytes() for name in EXPORTS}
+    content = _content(job)
+    result = _cli(str(docs), str(tmp_path / "in" / "typo.txt"), "-o", str(job))
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert result.output.strip() == f"{tmp_path / 'in' / 'typo.txt'}: no such file or directory"
+    assert _content(job) == content and {name: (job / name).read_bytes() for name in EXPORTS} == before
+
+
+def test_failed_documents_are_listed_in_the_exports_with_status_and_reason(tmp_path: Path) -> None:
+    docs = tmp_path / "in"
+    docs.mkdir()
+    (docs / "a_report.txt").write_text(report_text(72), encoding="utf-8")
+    (docs / "b_empty.txt").write_bytes(b"")
+    (docs / "c_corrupt.docx").write_bytes(b"PK\x03\x04" + bytes(range(256)) * 8)
+    (docs / "d_notice.txt").write_text("关于做好春节期间安全生产工作的通知\n\n请认真做好节日期间值班值守工作。\n",
+                                       encoding="utf-8")
+    job = tmp_path / "job"
+    result = _cli(str(docs), "-o", str(job))
+    assert result.exit_code == 0, result.output  # every input was read; what failed failed by its own nature
+    wide = {Path(row["path"]).name: row for row in _wide(job)}
+    assert {name: row["status"] for name, row in wide.items()} == {
+        "a_report.txt": "ok", "b_empty.txt": "empty", "c_corrupt.docx": "corrupt", "d_notice.txt": "not_a_report"}
+    assert wide["a_report.txt"]["reason"] == "" and wide["b_empty.txt"]["reason"] == "empty file"
+    assert wide["c_corrupt.docx"]["reason"] and wide["d_notice.txt"]["reason"]
+    assert wide["b_empty.txt"]["applications.new_received.total"] == ""  # no values, never a 0
+    lines = {Path(line["source"]["path"]).name: line for line in _jsonl(job)}
+    assert lines["a_report.txt"]["schema"] == "nianbao.report/1"
+    for name in ("b_empty.txt", "c_corrupt.docx", "d_notice.txt"):
+        line = lines[name]
+        assert line["schema"] == "nianbao.failure/1"
+        assert (line["status"], line["reason"]) == (wide[name]["status"], wide[name]["reason"])
+
+
+def test_exit_status_is_1_when_an_input_cannot_be_read_or_a_bug_of_ours_failed_a_document(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    docs = tmp_path / "in"
+    docs.mkdir()
+    (docs / "a.txt").write_text(report_text(73), encoding="utf-8")
+    (docs / "gone.pdf").symlink_to(tmp_path / "deleted.pdf")
+    result = _cli(str(docs), "-o", str(tmp_path / "job1"))
+    assert result.exit_code == 1 and "1 unreadable" in result.output and "Traceback" not in result.output
+    assert _documents(tmp_path / "job1")["gone.pdf"][:1] == ("unreadable",)
+
+    (docs / "gone.pdf").unlink()
+
+    def bug(*args, **kwargs):
+        raise RuntimeError("a bug of ours")
+
+    monkeypatch.setattr("pipeline.normalise.normalise", bug)
+    result = _cli(str(docs), "-o", str(tmp_path / "job2"))
+    assert result.exit_code == 1 and "1 error" in result.output
+    assert _documents(tmp_path / "job2")["a.txt"] == ("error", "txt", "internal error: RuntimeError: a bug of ours")

@@ -238,11 +238,6 @@ class Store:
         self.conn.execute("INSERT INTO meta (key, value) VALUES ('generation', 1) "
                           "ON CONFLICT(key) DO UPDATE SET value = value + 1")
 
-    def is_done(self, path: str, member: str) -> bool:
-        """The document has a row (from any run)."""
-        row = self.conn.execute("SELECT 1 FROM documents WHERE path=? AND member=?", (path, member)).fetchone()
-        return row is not None
-
     # ---- runs: which documents are the job's current inputs
     def begin_run(self, inputs: list[str]) -> int:
         """A new converting run; the documents it reaches are marked with its id."""

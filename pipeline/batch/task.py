@@ -16,8 +16,9 @@ from typing import Any
 
 from pipeline.errors import ExtractionError, NianbaoError, NotAReportError
 
-# statuses a document can end in; every one is final (a resumed job does not redo it)
-STATUSES = ("ok", "not_a_report", "corrupt", "encrypted", "empty", "too_large", "unsupported", "timeout", "error")
+# statuses a document can end in; each is final until the file changes (unreadable ones are looked at again)
+STATUSES = ("ok", "not_a_report", "corrupt", "encrypted", "empty", "too_large", "unsupported", "timeout", "unreadable",
+            "error")
 _BY_REASON = (  # first match of a lower-cased ExtractionError reason decides; no match: "corrupt"
     (("encrypted", "password"), "encrypted"),
     (("empty file", "holds no text", "page part is empty"), "empty"),
