@@ -149,12 +149,16 @@ def test_every_regular_file_is_sniffed_whatever_its_name(tmp_path: Path) -> None
                                                     ("img", b"GIF89a\x01\x00\x01\x00\x00\x00\x00"),
                                                     ("attachment.bin", inner)]))
     (docs / "dangling").symlink_to(tmp_path / "nowhere")
+    (docs / "attach").write_bytes(zip_bytes([]))  # a zip without files: listed, not vanished
+    (docs / "renamed.zip").write_bytes(docx.read_bytes())  # a DOCX is a zip too: its content says document
     job = tmp_path / "job"
     run_batch([docs], _opts(job))
     found = _documents(job)
     assert {name: status for name, (status, _, _) in found.items()} == {
         "content": "ok", "index.do": "ok", "noext": "ok", "file": "ok", "attachment.bin!/report": "ok",
-        "logo.png": "unsupported", "img": "unsupported", "dangling": "unreadable"}
+        "renamed.zip": "ok", "logo.png": "unsupported", "img": "unsupported", "dangling": "unreadable",
+        "attach": "empty"}
+    assert found["attach"][2] == "archive holds no files"
     assert found["content"][1] == "docx" and found["index.do"][1] == "html" and found["noext"][1] == "txt"
     assert found["logo.png"][2] == found["img"][2] == "binary file of unknown type"
     assert found["dangling"][2] == "broken symbolic link"

@@ -98,7 +98,7 @@ def open_archive(name: str, head: bytes, source: bytes | str) -> tuple[zipfile.Z
         zf = zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes) else source)
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
         return None, f"corrupt zip archive: {exc}"[:200] if named_zip else ""
-    if OFFICE_MARKERS & set(zf.namelist()) and not named_zip:
+    if OFFICE_MARKERS & set(zf.namelist()):  # a .docx renamed .zip is still a document
         zf.close()
         return None, ""
     return zf, ""
@@ -131,12 +131,18 @@ def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits) -> 
 
 def _walk_zip(path: str, prefix: str, zf: zipfile.ZipFile, limits: Limits, depth: int, stat: str,
               done: Callable[[str, str, str], bool]) -> Iterator[Item]:
-    """Every member of an open archive, nested archives (recognised by content) walked in place."""
+    """Every member of an open archive, nested archives (recognised by content) walked in place; an
+    archive without files is one item, so that it does not vanish from the job."""
     with zf:
-        for info in zf.infolist():
+        infos = [info for info in zf.infolist() if not info.is_dir() and not _skip_member(member_name(info))]
+        if not infos:
+            member = prefix.removesuffix(MEMBER_SEP)
+            if not done(path, member, stat):
+                yield Item(path, member, status="empty", format="zip", error="archive holds no files", stat=stat)
+            else:
+                yield Item(path, member, status="skip")
+        for info in infos:
             name = member_name(info)
-            if info.is_dir() or _skip_member(name):
-                continue
             member = prefix + name
             if done(path, member, stat):
                 yield Item(path, member, status="skip")
