@@ -151,14 +151,16 @@ def test_every_regular_file_is_sniffed_whatever_its_name(tmp_path: Path) -> None
     (docs / "dangling").symlink_to(tmp_path / "nowhere")
     (docs / "attach").write_bytes(zip_bytes([]))  # a zip without files: listed, not vanished
     (docs / "renamed.zip").write_bytes(docx.read_bytes())  # a DOCX is a zip too: its content says document
+    os.mkfifo(docs / "pipe")  # never opened: reading it would wait for ever
     job = tmp_path / "job"
-    run_batch([docs], _opts(job))
+    run_batch([docs, Path("/dev/zero")], _opts(job))
     found = _documents(job)
     assert {name: status for name, (status, _, _) in found.items()} == {
         "content": "ok", "index.do": "ok", "noext": "ok", "file": "ok", "attachment.bin!/report": "ok",
         "renamed.zip": "ok", "logo.png": "unsupported", "img": "unsupported", "dangling": "unreadable",
-        "attach": "empty"}
+        "attach": "empty", "pipe": "unsupported", "zero": "unsupported"}
     assert found["attach"][2] == "archive holds no files"
+    assert found["pipe"][2] == "not a regular file (a named pipe)" and found["zero"][2] == "not a regular file (a device)"
     assert found["content"][1] == "docx" and found["index.do"][1] == "html" and found["noext"][1] == "txt"
     assert found["logo.png"][2] == found["img"][2] == "binary file of unknown type"
     assert found["dangling"][2] == "broken symbolic link"
