@@ -1,5 +1,11 @@
 """Walking batch inputs: files, directories and zip archives (nested, GBK names) as one stream of items.
 
+Every regular file is an item whatever its name (crawled portals save reports as `content`, `index.do`,
+`download.aspx`): whether it is a zip to walk is decided by its content, and its format by the worker's
+sniffing; what cannot be read (a broken link, a named pipe, an unreadable directory) is an item with a
+status and a reason, never left out. Paths are canonical (os.path.realpath), so a file reached by two
+spellings is one document.
+
 Archive members are read into memory, never written out under their own names, so a member called
 `../../evil.txt` or `/etc/passwd` cannot place anything outside the job directory. Sizes are checked
 before reading and again while reading (headers can lie), and a member that inflates more than
@@ -43,7 +49,7 @@ class Limits:
 class Item:
     """One document to convert, or one input refused before conversion (status set)."""
 
-    path: str  # the file on disk (absolute)
+    path: str  # the file on disk (canonical: absolute, symlinks resolved)
     member: str = ""  # inside the archive at `path`; nested levels joined by MEMBER_SEP
     size: int | None = None
     data: bytes | None = None  # archive members only: their bytes
