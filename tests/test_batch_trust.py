@@ -169,6 +169,23 @@ def test_every_regular_file_is_sniffed_whatever_its_name(tmp_path: Path) -> None
         assert _values(job, name) == truth, name
 
 
+def test_a_file_name_in_gbk_bytes_is_converted_listed_and_found_done_again(tmp_path: Path) -> None:
+    """A crawl unpacked by a Windows-era tool: file names are GBK bytes, not UTF-8 (os.fsdecode escapes them)."""
+    docs = tmp_path / "in"
+    docs.mkdir()
+    raw = os.fsencode(docs) + b"/" + "年报.txt".encode("gbk")
+    with open(raw, "wb") as fh:
+        fh.write(report_text(64).encode("utf-8"))
+    job = tmp_path / "job"
+    for expected in ({"recorded": 1, "skipped": 0, "dropped": 0}, {"recorded": 0, "skipped": 1, "dropped": 0}):
+        counts: dict[str, int] = {}
+        run_batch([docs], _opts(job), counts=counts)
+        assert counts == expected
+    shown = os.fsdecode(raw).encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    assert [(row["path"], row["status"]) for row in _wide(job)] == [(shown, "ok")]
+    assert [line["source"]["path"] for line in _jsonl(job)] == [shown]
+
+
 # ---- 2. a re-run after changing, deleting and re-spelling inputs equals a fresh job of the current inputs
 EXPORTS = ("reports.jsonl", "reports_wide.csv", "values_long.csv")
 

@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from pipeline.batch.archive import Item, Limits, canonical, count_items, iter_items
-from pipeline.batch.store import Store
+from pipeline.batch.store import Store, storable_text
 from pipeline.batch.task import FatalError, cache_path, run_task
 from pipeline.errors import NianbaoError
 from pipeline.limits import DEFAULT_MAX_BYTES
@@ -237,7 +237,7 @@ class Job:
         self.executor.submit(key, task)
 
     def _task(self, doc: dict[str, Any], source: str | None) -> dict:
-        display = f"{doc['path']}!/{doc['member']}" if doc["member"] else doc["path"]
+        display = storable_text(f"{doc['path']}!/{doc['member']}" if doc["member"] else doc["path"])
         return {"display": display, "sha256": doc["sha256"], "source": source,
                 "cache": str(cache_path(self.cache, doc["sha256"]))}
 

@@ -142,12 +142,19 @@ def sql_value(value: Any) -> Any:
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, str):
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            return value.encode("utf-8", "surrogateescape" if _escaped_bytes(value) else "surrogatepass"
-                                ).decode("utf-8", "backslashreplace")
+        return storable_text(value)
     return value
+
+
+def storable_text(text: str) -> str:
+    """Text as UTF-8 can hold it: surrogates (from a file name in GBK bytes, os.fsdecode's escapes, or a
+    lone one) become \\x escapes of their bytes; any other text is returned as it is."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogateescape" if _escaped_bytes(text) else "surrogatepass"
+                           ).decode("utf-8", "backslashreplace")
+    return text
 
 
 def _escaped_bytes(text: str) -> bool:
@@ -251,7 +258,7 @@ class Store:
     def _mark(self, where: str, args: tuple, stat: str | None = None) -> bool:
         with self._document():
             cur = self.conn.execute(f"UPDATE documents SET run = ?, stat = coalesce(?, stat) WHERE {where}",
-                                    (self.run, stat, *args))
+                                    (self.run, stat, *map(sql_value, args)))
         return cur.rowcount > 0
 
     def unchanged_file(self, path: str, member: str, stat: str) -> bool:
@@ -322,7 +329,7 @@ class Store:
     def _record(self, doc: dict[str, Any], result: dict[str, Any]) -> bool:
         with self._document():
             old = self.conn.execute("SELECT id, report_id, run FROM documents WHERE path=? AND member=?",
-                                    (doc["path"], doc.get("member", ""))).fetchone()
+                                    (sql_value(doc["path"]), sql_value(doc.get("member", "")))).fetchone()
             if old is not None and self.run is not None and old[2] == self.run:
                 return False
             if old is not None:
