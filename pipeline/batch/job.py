@@ -239,7 +239,7 @@ class Job:
     def _task(self, doc: dict[str, Any], source: str | None) -> dict:
         display = storable_text(f"{doc['path']}!/{doc['member']}" if doc["member"] else doc["path"])
         return {"display": display, "sha256": doc["sha256"], "source": source,
-                "cache": str(cache_path(self.cache, doc["sha256"]))}
+                "cache": str(cache_path(self.cache, doc["sha256"])), "tmp": str(self.tmp)}
 
     # ---- converting inputs
     def _handle(self, item: Item) -> None:

@@ -90,9 +90,11 @@ def report_record(report: Any) -> dict[str, Any]:
     }
 
 
-def _write_cache(target: Path, text: str) -> None:
-    """Atomically (a killed or failed write leaves no file under the real name, and no temporary one)."""
-    tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
+def _write_cache(target: Path, text: str, tmp_dir: str | None = None) -> None:
+    """Atomically: a failed write leaves no file under the real name, and no temporary one; a worker killed
+    mid-write (timeout, the job stopping) leaves its temporary file in the job's tmp_dir, which the next
+    run empties (same file system as the cache, so the rename stays atomic)."""
+    tmp = Path(tmp_dir or target.parent) / f"{target.name}.{os.getpid()}.tmp"
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp.write_text(text, encoding="utf-8")
@@ -118,8 +120,8 @@ def _load_cache(cached: Path) -> Any:
 
 
 def run_task(task: dict[str, Any]) -> dict[str, Any]:
-    """Convert one document. task: display, sha256, cache (path of its intermediate JSON), and source
-    (the file to extract; None to use the cache only). Never raises: failures come back as a status, and
+    """Convert one document. task: display, sha256, cache (path of its intermediate JSON), tmp (the job's
+    scratch directory), and source (the file to extract; None to use the cache only). Never raises: failures come back as a status, and
     a job directory that cannot be written as status "fatal" (the job stops, the document is redone)."""
     result: dict[str, Any] = {"status": "error", "error": None, "format": None, "sha256": task["sha256"],
                               "extract_ms": None, "normalise_ms": None, "report": None,
@@ -135,7 +137,7 @@ def run_task(task: dict[str, Any]) -> dict[str, Any]:
             result["format"] = _sniff(source)
             doc = extract(source)
             doc.source.path = task["display"]
-            _write_cache(cached, doc.to_json(indent=None))
+            _write_cache(cached, doc.to_json(indent=None), task.get("tmp"))
             result["extract_ms"] = (time.perf_counter() - t0) * 1000
         elif doc is None:
             raise ExtractionError("the cached intermediate JSON is missing")
