@@ -85,7 +85,7 @@ def write_jsonl(reports: Iterable[str | dict[str, Any]], path: Path) -> int:
     n = 0
     with atomic_text(path) as fh:
         for report in reports:
-            text = report if isinstance(report, str) else json.dumps(report, ensure_ascii=False)
+            text = report if isinstance(report, str) else json.dumps(report, ensure_ascii=False, separators=(",", ":"))
             fh.write(text.replace("\n", " ") + "\n")
             n += 1
     return n
