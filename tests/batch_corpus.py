@@ -91,7 +91,7 @@ def build_mixed(root: Path, max_size: int = 300_000, dev_limit: int | None = 24)
     (docs / "junk.pdf").write_bytes(random.Random(1).randbytes(5000))
     (docs / "notice.txt").write_bytes(NOT_A_REPORT)
     (docs / "big.txt").write_bytes(first_txt.read_bytes() * (max_size // first_txt.stat().st_size + 2))
-    (docs / "truth.json").write_text("{}", encoding="utf-8")  # not a document: skipped, no row
+    (docs / "truth.json").write_text("{}", encoding="utf-8")  # not a report: sniffed (as text) and listed
 
     html = next(p for p in good if p.suffix in (".html", ".htm"))
     docx = next(p for p in good if p.suffix == ".docx")
@@ -107,14 +107,14 @@ def build_mixed(root: Path, max_size: int = 300_000, dev_limit: int | None = 24)
         ("bomb.txt", b"\x20" * (max_size - 1000)),  # under the size limit, but a ratio of ~1000
         ("empty.md", b""),
         ("huge.txt", b"x" * (max_size + 10)),
-        ("notes/readme.json", b"{}"),  # not a document
+        ("notes/readme.json", b"{}"),  # not a report
     ]
     (root / "bundle.zip").write_bytes(zip_bytes(members, gbk=True))
     (root / "locked.zip").write_bytes(encrypted_member_zip("secret.txt", texts[0].read_bytes()))
     (root / "broken.zip").write_bytes(b"PK\x03\x04 this is not really a zip")
     return {
         "empty.txt": "empty", "corrupt.docx": "corrupt", "junk.pdf": "corrupt", "notice.txt": "not_a_report",
-        "big.txt": "too_large", "bomb.txt": "too_large", "empty.md": "empty", "huge.txt": "too_large",
+        "big.txt": "too_large", "truth.json": "not_a_report", "notes/readme.json": "not_a_report", "bomb.txt": "too_large", "empty.md": "empty", "huge.txt": "too_large",
         "secret.txt": "encrypted", "broken.zip": "corrupt", "../../evil.txt": "ok",
         "年报/2023年度报告.txt": "ok", "nested.zip!/内层/报告甲.html": "ok", "nested.zip!/b.docx": "ok",
     }

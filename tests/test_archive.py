@@ -11,7 +11,7 @@ from tests.batch_corpus import encrypted_member_zip, zip_bytes
 LIMITS = Limits(max_size=300_000, max_ratio=100)
 
 
-def _items(paths: list[Path], limits: Limits = LIMITS, done=lambda p, m: False) -> dict[str, object]:
+def _items(paths: list[Path], limits: Limits = LIMITS, done=lambda p, m, s: False) -> dict[str, object]:
     return {(it.member or Path(it.path).name): it for it in iter_items(paths, limits, done)}
 
 
@@ -52,7 +52,8 @@ def test_hostile_and_oversized_members_are_refused_without_reading_them_whole(tm
     assert items["huge.txt"].status == "too_large" and items["huge.txt"].data is None
     assert items["empty.txt"].status == "empty"
     assert items["secret.txt"].status == "encrypted"
-    assert "image.png" not in items and "__MACOSX/._a.txt" not in items
+    assert items["image.png"].data == b"\x89PNG"  # every member is sniffed by the worker, whatever its name
+    assert "__MACOSX/._a.txt" not in items  # macOS archive metadata
     assert not (tmp_path.parent / "evil.txt").exists() and not (tmp_path / "evil.txt").exists()
 
 
@@ -65,16 +66,16 @@ def test_directories_files_and_broken_inputs(tmp_path: Path) -> None:
     (tmp_path / "d" / "big.txt").write_bytes(b"x" * 300_001)
     (tmp_path / "d" / "broken.zip").write_bytes(b"PK\x03\x04 nope")
     items = _items([tmp_path / "d", tmp_path / "missing.txt"])
-    assert set(items) == {"a.txt", "b.docx", "empty.txt", "big.txt", "broken.zip", "missing.txt"}
+    assert set(items) == {"a.txt", "b.docx", "b.truth.json", "empty.txt", "big.txt", "broken.zip", "missing.txt"}
     assert items["empty.txt"].status == "empty"
     assert items["big.txt"].status == "too_large"
     assert items["broken.zip"].status == "corrupt" and "corrupt zip" in items["broken.zip"].error
-    assert items["missing.txt"].status == "error"
+    assert items["missing.txt"].status == "unreadable" and items["missing.txt"].error == "no such file or directory"
     assert Path(items["a.txt"].path).is_absolute() and items["a.txt"].data is None  # files stay on disk
 
 
 def test_done_documents_are_skipped_before_being_read(tmp_path: Path) -> None:
     (tmp_path / "z.zip").write_bytes(zip_bytes([("a.txt", b"a"), ("b.txt", b"b")]))
-    items = _items([tmp_path / "z.zip"], done=lambda path, member: member == "a.txt")
+    items = _items([tmp_path / "z.zip"], done=lambda path, member, stat: member == "a.txt")
     assert items["a.txt"].status == "skip" and items["a.txt"].data is None
     assert items["b.txt"].data == b"b"

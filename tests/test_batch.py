@@ -85,7 +85,6 @@ def test_every_input_gets_one_row_with_the_right_status(clean: Path, corpus) -> 
         assert statuses.get(name) == status, name
     bad = set(corpus[1]) | {"copy_of_first.txt"}
     assert {n: s for n, s in statuses.items() if n not in bad and s != "ok"} == {}
-    assert "truth.json" not in statuses and "notes/readme.json" not in statuses
     snap = snapshot(clean)
     keys = [(d[0], d[1]) for d in snap["documents"]]
     assert len(keys) == len(set(keys)) and snap["orphan_reports"] == [0]
@@ -119,9 +118,14 @@ def test_exports_wide_csv_has_bom_and_the_field_order(clean: Path) -> None:
     assert rows[0] == [*META_COLUMNS, *all_fields()]
     conn = sqlite3.connect(clean / "nianbao.sqlite")
     n_reports = conn.execute("SELECT count(*) FROM documents WHERE report_id IS NOT NULL").fetchone()[0]
-    assert len(rows) - 1 == n_reports
-    lines = (clean / "reports.jsonl").read_text(encoding="utf-8").splitlines()
-    assert len(lines) == n_reports and all(json.loads(line)["schema"] == "nianbao.report/1" for line in lines)
+    n_documents = conn.execute("SELECT count(*) FROM documents").fetchone()[0]
+    assert len(rows) - 1 == n_documents  # every input, those without a report too
+    assert sum(row[2] == "ok" for row in rows[1:]) == n_reports
+    lines = [json.loads(line) for line in (clean / "reports.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert len(lines) == n_documents
+    assert sum(line["schema"] == "nianbao.report/1" for line in lines) == n_reports
+    assert all(line["schema"] == "nianbao.failure/1" and line["status"] != "ok" and line["reason"]
+               for line in lines if line["schema"] != "nianbao.report/1")
     long = (clean / "values_long.csv").read_bytes()
     assert long.startswith(b"\xef\xbb\xbf")
     n_values = conn.execute('SELECT count(*) FROM "values"').fetchone()[0]
@@ -311,7 +315,7 @@ def test_a_rerun_that_changes_nothing_keeps_the_exports(clean: Path, corpus, tmp
     stamps = {p.name: p.stat().st_mtime_ns for p in job.glob("*.csv")}
     counts: dict[str, int] = {}
     run_batch(corpus[0], _opts(job, workers=0), counts=counts)
-    assert counts == {"recorded": 0, "skipped": len(snapshot(clean)["documents"])}
+    assert counts == {"recorded": 0, "skipped": len(snapshot(clean)["documents"]), "dropped": 0}
     assert {p.name: p.stat().st_mtime_ns for p in job.glob("*.csv")} == stamps
     extra = tmp_path / "extra.txt"
     extra.write_bytes(next(corpus[0][0].rglob("*.txt")).read_bytes() + b"\n\n")

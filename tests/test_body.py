@@ -162,7 +162,7 @@ def test_the_hongze_pair_fills_the_cross_year_table(tmp_path: Path) -> None:
     assert conn.execute("SELECT body_id, year, prev_year, new_received, prev_new_received FROM growth").fetchall() == [
         ("320813:人民政府", 2024, 2023, 95.0, 21.0)]
     header = (tmp_path / "job" / "reports_wide.csv").read_text(encoding="utf-8-sig").splitlines()[0].split(",")
-    assert header[10:16] == ["body_name", "region_code", "region", "body_level", "body_kind", "body_id"]
+    assert header[12:18] == ["body_name", "region_code", "region", "body_level", "body_kind", "body_id"]
     growth_csv = (tmp_path / "job" / "growth.csv").read_text(encoding="utf-8-sig").splitlines()
     assert growth_csv[1].startswith("320813:人民政府,淮安市洪泽区人民政府,2024,2023,95,21,")
 

@@ -16,7 +16,7 @@ from pipeline.errors import KINDS, DocumentTimeout, ExtractionError, NianbaoErro
 ROOT = Path(__file__).resolve().parents[1]
 # what each kind means in the batch's documents.status
 EXPECTED_STATUS = {"corrupt": "corrupt", "encrypted": "encrypted", "empty": "empty", "too_large": "too_large",
-                   "unsupported": "unsupported", "timeout": "timeout", "unreadable": "error"}
+                   "unsupported": "unsupported", "timeout": "timeout", "unreadable": "unreadable"}
 
 
 def test_each_kind_maps_to_its_status() -> None:

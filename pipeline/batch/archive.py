@@ -1,5 +1,11 @@
 """Walking batch inputs: files, directories and zip archives (nested, GBK names) as one stream of items.
 
+Every regular file is an item whatever its name (crawled portals save reports as `content`, `index.do`,
+`download.aspx`): whether it is a zip to walk is decided by its content, and its format by the worker's
+sniffing; what cannot be read (a broken link, a named pipe, an unreadable directory) is an item with a
+status and a reason, never left out. Paths are canonical (os.path.realpath), so a file reached by two
+spellings is one document.
+
 Archive members are read into memory, never written out under their own names, so a member called
 `../../evil.txt` or `/etc/passwd` cannot place anything outside the job directory. Sizes are checked
 before reading and again while reading (headers can lie), and a member that inflates more than
@@ -15,10 +21,14 @@ import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from stat import S_ISBLK, S_ISCHR, S_ISFIFO, S_ISREG, S_ISSOCK
 
-from pipeline.formats import ARCHIVE_SUFFIXES, DOC_SUFFIXES, SUFFIX_FORMAT
+from pipeline.formats import ARCHIVE_SUFFIXES, SUFFIX_FORMAT
 from pipeline.limits import DEFAULT_MAX_BYTES
 
+ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")  # a local file header; the end record of an empty zip
+OFFICE_MARKERS = frozenset({"[Content_Types].xml", "mimetype"})  # OOXML (docx), OpenDocument (odt): documents
+HEAD_BYTES = 8192
 MAX_NESTING = 3
 RATIO_MIN_BYTES = 256 * 1024  # below this a high ratio is harmless (a page of blanks compresses well)
 MEMBER_SEP = "!/"  # between the levels of a nested archive in `member`
@@ -34,13 +44,14 @@ class Limits:
 class Item:
     """One document to convert, or one input refused before conversion (status set)."""
 
-    path: str  # the file on disk (absolute)
+    path: str  # the file on disk (canonical: absolute, symlinks resolved)
     member: str = ""  # inside the archive at `path`; nested levels joined by MEMBER_SEP
     size: int | None = None
     data: bytes | None = None  # archive members only: their bytes
     status: str | None = None  # set when refused while walking
     error: str | None = None
     format: str | None = None
+    stat: str | None = None  # the file's stat signature (of the archive, for members): see Store.unchanged_file
 
     @property
     def display(self) -> str:
@@ -67,15 +78,32 @@ def member_name(info: zipfile.ZipInfo) -> str:
     return name.replace("\x00", "")
 
 
-def is_wanted(name: str) -> bool:
-    suffix = PurePosixPath(name.replace("\\", "/")).suffix.lower()
-    return suffix in DOC_SUFFIXES or suffix in ARCHIVE_SUFFIXES
-
-
 def _skip_member(name: str) -> bool:
+    """Directories and macOS archive metadata (__MACOSX/, ._name: resource forks of the other members)."""
     parts = PurePosixPath(name.replace("\\", "/")).parts
-    return (not parts or name.endswith(("/", "\\")) or "__MACOSX" in parts
-            or parts[-1].startswith("._") or not is_wanted(name))
+    return not parts or name.endswith(("/", "\\")) or "__MACOSX" in parts or parts[-1].startswith("._")
+
+
+def _suffix(name: str) -> str:
+    return PurePosixPath(name.replace("\\", "/")).suffix.lower()
+
+
+def open_archive(name: str, head: bytes, source: bytes | str) -> tuple[zipfile.ZipFile | None, str]:
+    """Decide from the content whether a file is a zip archive to walk, whatever its name (crawled portals
+    save them as `download.aspx`): (the open archive, ""), or (None, "") for a document (DOCX, ODT and
+    other office files are zips too, and are converted), or (None, reason) for a file named .zip that
+    cannot be read as one."""
+    named_zip = _suffix(name) in ARCHIVE_SUFFIXES
+    if not head.startswith(ZIP_MAGIC):
+        return None, "corrupt zip archive: not a zip file" if named_zip else ""
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes) else source)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+        return None, f"corrupt zip archive: {exc}"[:200] if named_zip else ""
+    if OFFICE_MARKERS & set(zf.namelist()):  # a .docx renamed .zip is still a document
+        zf.close()
+        return None, ""
+    return zf, ""
 
 
 def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits) -> tuple[bytes | None, str, str]:
@@ -103,101 +131,156 @@ def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits) -> 
     return data, "", ""
 
 
-def _walk_zip(path: str, prefix: str, source: bytes | str, limits: Limits, depth: int,
-              done: Callable[[str, str], bool]) -> Iterator[Item]:
-    try:
-        zf = zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes) else source)
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        yield Item(path, prefix.removesuffix(MEMBER_SEP), status="corrupt", format="zip",
-                   error=f"corrupt zip archive: {exc}"[:200])
-        return
+def _walk_zip(path: str, prefix: str, zf: zipfile.ZipFile, limits: Limits, depth: int, stat: str,
+              done: Callable[[str, str, str], bool]) -> Iterator[Item]:
+    """Every member of an open archive, nested archives (recognised by content) walked in place; an
+    archive without files is one item, so that it does not vanish from the job."""
     with zf:
-        for info in zf.infolist():
+        infos = [info for info in zf.infolist() if not info.is_dir() and not _skip_member(member_name(info))]
+        if not infos:
+            member = prefix.removesuffix(MEMBER_SEP)
+            if not done(path, member, stat):
+                yield Item(path, member, status="empty", format="zip", error="archive holds no files", stat=stat)
+            else:
+                yield Item(path, member, status="skip")
+        for info in infos:
             name = member_name(info)
-            if info.is_dir() or _skip_member(name):
-                continue
             member = prefix + name
-            if done(path, member):
+            if done(path, member, stat):
                 yield Item(path, member, status="skip")
                 continue
             data, status, reason = _read_member(zf, info, limits)
             if data is None:
-                yield Item(path, member, size=info.file_size, status=status, error=reason)
+                yield Item(path, member, size=info.file_size, status=status, error=reason, stat=stat)
                 continue
-            if PurePosixPath(name).suffix.lower() in ARCHIVE_SUFFIXES:
-                if depth >= MAX_NESTING:
-                    yield Item(path, member, size=len(data), status="unsupported", format="zip",
-                               error=f"archive nested more than {MAX_NESTING} deep")
-                else:
-                    yield from _walk_zip(path, member + MEMBER_SEP, data, limits, depth + 1, done)
-                continue
-            yield Item(path, member, size=len(data), data=data)
+            inner, reason = open_archive(name, data[:HEAD_BYTES], data)
+            if reason:
+                yield Item(path, member, size=len(data), status="corrupt", format="zip", error=reason, stat=stat)
+            elif inner is None:
+                yield Item(path, member, size=len(data), data=data, stat=stat)
+            elif depth >= MAX_NESTING:
+                inner.close()
+                yield Item(path, member, size=len(data), status="unsupported", format="zip", stat=stat,
+                           error=f"archive nested more than {MAX_NESTING} deep")
+            else:
+                yield from _walk_zip(path, member + MEMBER_SEP, inner, limits, depth + 1, stat, done)
 
 
-def _files(root: Path) -> Iterator[Path]:
-    """Documents under a directory in a stable order, without listing the whole tree at once."""
+def _walk_dir(root: Path) -> Iterator[tuple[Path, str | None]]:
+    """(entry, None) for everything under a directory but directories, in a stable order, without listing
+    the whole tree at once; (entry, reason) for what cannot be walked (never dropped in silence)."""
     try:
         entries = sorted(os.scandir(root), key=lambda e: e.name)
-    except OSError:
+    except OSError as exc:
+        yield root, f"cannot read the directory: {exc.strerror or exc}"
         return
     for entry in entries:
-        if entry.is_dir(follow_symlinks=False):
-            yield from _files(Path(entry.path))
-        elif entry.is_file() and is_wanted(entry.name):
-            yield Path(entry.path)
+        try:
+            if entry.is_dir(follow_symlinks=False):
+                yield from _walk_dir(Path(entry.path))
+                continue
+            if entry.is_symlink() and entry.is_dir():
+                yield Path(entry.path), "a symbolic link to a directory, not followed (give it as an input)"
+                continue
+        except OSError as exc:
+            yield Path(entry.path), f"cannot read: {exc.strerror or exc}"
+            continue
+        yield Path(entry.path), None
+
+
+def _signature(st: os.stat_result) -> str:
+    """What changes whenever a file's content does (ctime cannot be set back, unlike mtime)."""
+    return f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}"
+
+
+def _candidates(inputs: list[Path]) -> Iterator[tuple[Path, str | None]]:
+    for given in inputs:
+        if given.is_dir():
+            yield from _walk_dir(given)
+        else:
+            yield given, None
+
+
+def canonical(path: Path) -> str:
+    """One name per file however it was reached (`in/../in`, a symlinked folder); a broken link keeps its own."""
+    real = os.path.realpath(path)
+    return real if os.path.exists(real) else os.path.abspath(path)
+
+
+def _file_item(file: Path, limits: Limits, done: Callable[[str, str, str], bool]) -> Iterator[Item]:
+    """The items of one file: itself, or the members of the archive it is (decided by content)."""
+    path = canonical(file)
+    try:
+        st = os.stat(path)
+    except OSError as exc:
+        reason = "broken symbolic link" if os.path.islink(file) else f"cannot read: {exc.strerror or exc}"
+        yield Item(path, status="unreadable", error=reason)
+        return
+    if not S_ISREG(st.st_mode):
+        yield Item(path, status="unsupported", error=f"not a regular file ({_kind(st.st_mode)})")
+        return
+    stat = _signature(st)
+    if done(path, "", stat):  # a document, or an archive refused as a whole, unchanged since an earlier run
+        yield Item(path, status="skip")
+        return
+    if st.st_size == 0:
+        yield Item(path, size=0, status="empty", error="empty file", stat=stat)
+        return
+    if st.st_size > limits.max_size:
+        yield Item(path, size=st.st_size, status="too_large", stat=stat,
+                   error=f"file is {st.st_size} bytes, over the {limits.max_size}-byte limit")
+        return
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(HEAD_BYTES)
+    except OSError as exc:
+        yield Item(path, status="unreadable", error=f"cannot read: {exc.strerror or exc}", stat=stat)
+        return
+    zf, reason = open_archive(path, head, path)
+    if reason:
+        yield Item(path, size=st.st_size, status="corrupt", format="zip", error=reason, stat=stat)
+    elif zf is None:
+        yield Item(path, size=st.st_size, stat=stat)
+    else:
+        yield from _walk_zip(path, "", zf, limits, 1, stat, done)
+
+
+def _kind(mode: int) -> str:
+    return ("a named pipe" if S_ISFIFO(mode) else "a socket" if S_ISSOCK(mode)
+            else "a device" if S_ISCHR(mode) or S_ISBLK(mode) else "not a file")
 
 
 def iter_items(inputs: list[Path], limits: Limits,
-               done: Callable[[str, str], bool] = lambda path, member: False) -> Iterator[Item]:
-    """Every document under the inputs. `done(path, member)` lets a resumed job skip reading finished ones:
-    those come out as status "skip" with no data."""
-    for given in inputs:
-        if given.is_dir():
-            files: Iterator[Path] = _files(given)
-        elif given.exists():
-            files = iter([given])
+               done: Callable[[str, str, str], bool] = lambda path, member, stat: False) -> Iterator[Item]:
+    """Every regular file under the inputs, whatever its name: documents, or archives (by content) walked
+    into their members; what cannot be read is an item with a status, never left out. Paths are
+    canonical (os.path.realpath). `done(path, member, stat)` lets a re-run skip reading files unchanged
+    since it recorded them: those come out as status "skip" with no data."""
+    for file, problem in _candidates(inputs):
+        if problem is not None:
+            status = "unsupported" if problem.startswith("a symbolic link") else "unreadable"
+            yield Item(os.path.abspath(file), status=status, error=problem)
+        elif not os.path.lexists(file):
+            yield Item(os.path.abspath(file), status="unreadable", error="no such file or directory")
         else:
-            path = str(given.absolute())
-            yield Item(path, status="skip") if done(path, "") else Item(path, status="error", error="no such file")
-            continue
-        for file in files:
-            path = str(file.absolute())
-            try:
-                size = file.stat().st_size
-            except OSError as exc:
-                yield Item(path, status="error", error=f"cannot read: {exc.strerror or exc}")
-                continue
-            if file.suffix.lower() in ARCHIVE_SUFFIXES:
-                if done(path, ""):  # refused as a whole by an earlier run (corrupt, too large)
-                    yield Item(path, status="skip")
-                elif size > limits.max_size:
-                    yield Item(path, size=size, format="zip", status="too_large",
-                               error=f"archive is {size} bytes, over the {limits.max_size}-byte limit")
-                else:
-                    yield from _walk_zip(path, "", path, limits, 1, done)
-                continue
-            if done(path, ""):
-                yield Item(path, status="skip")
-            elif size == 0:
-                yield Item(path, size=0, status="empty", error="empty file")
-            elif size > limits.max_size:
-                yield Item(path, size=size, status="too_large",
-                           error=f"file is {size} bytes, over the {limits.max_size}-byte limit")
-            else:
-                yield Item(path, size=size)
+            yield from _file_item(file, limits, done)
 
 
 def count_items(inputs: list[Path]) -> int:
     """About how many items iter_items will give (nested archives count as one): for the progress bar."""
     n = 0
-    for given in inputs:
-        for file in (_files(given) if given.is_dir() else iter([given])):
-            if file.suffix.lower() not in ARCHIVE_SUFFIXES:
-                n += 1
-                continue
-            try:
-                with zipfile.ZipFile(file) as zf:
-                    n += sum(not i.is_dir() and not _skip_member(member_name(i)) for i in zf.infolist())
-            except (zipfile.BadZipFile, OSError, ValueError):
-                n += 1
+    for file, problem in _candidates(inputs):
+        n += 1
+        if problem is not None:
+            continue
+        try:
+            with open(file, "rb") as fh:
+                if not fh.read(4).startswith(ZIP_MAGIC):
+                    continue
+            with zipfile.ZipFile(file) as zf:
+                names = [member_name(i) for i in zf.infolist() if not i.is_dir()]
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+            continue
+        if not OFFICE_MARKERS & set(names):
+            n += sum(not _skip_member(name) for name in names) - 1
     return n

@@ -12,6 +12,11 @@ not grow with the job. The database is written here only, one transaction per do
 row means the document is final, so a job killed at any moment resumes by skipping those rows, and
 an extraction cached by a killed run is not redone. Identical bytes are extracted once: a second copy
 waits for the first one's result and is then normalised from the cache.
+
+A document is done when its row has the same canonical path, member and content (sha256); a file whose
+stat signature is unchanged is not even read. A changed file is converted again and its row replaced;
+at the end of a run the documents it did not reach are dropped (Store.drop_unreached), so a job's
+database and exports always describe the inputs of its last finished run, as a fresh job would.
 """
 
 from __future__ import annotations
@@ -29,8 +34,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from pipeline.batch.archive import Item, Limits, count_items, iter_items
-from pipeline.batch.store import Store
+from pipeline.batch.archive import Item, Limits, canonical, count_items, iter_items
+from pipeline.batch.store import Store, storable_text
 from pipeline.batch.task import FatalError, cache_path, run_task
 from pipeline.errors import NianbaoError
 from pipeline.limits import DEFAULT_MAX_BYTES
@@ -89,6 +94,11 @@ class BatchOptions:
 
 class JobBusy(NianbaoError):
     """Another nianbao batch is writing to the same directory."""
+
+
+class InputError(NianbaoError):
+    """An input named on the command line does not exist: refused before the job is touched (a typo must
+    neither be recorded as a document nor drop the documents of the input it was meant to be)."""
 
 
 class BatchError(NianbaoError):
@@ -185,7 +195,8 @@ class Job:
         self.executor: Executor | None = None
         self.progress: Any = None
         self.bar: Any = None
-        self.counts = {"recorded": 0, "skipped": 0}  # this run: documents written, found done already
+        self.counts = {"recorded": 0, "skipped": 0, "dropped": 0}  # this run: documents written, found done
+        # already, and dropped (of earlier runs, not among this run's inputs)
         self.extract_options = _plain_options(opts.extract)
 
     # ---- the loop
@@ -239,9 +250,10 @@ class Job:
         self.executor.submit(key, task)
 
     def _task(self, doc: dict[str, Any], source: str | None) -> dict:
-        display = f"{doc['path']}!/{doc['member']}" if doc["member"] else doc["path"]
+        display = storable_text(f"{doc['path']}!/{doc['member']}" if doc["member"] else doc["path"])
         return {"display": display, "sha256": doc["sha256"], "source": source,
-                "cache": str(cache_path(self.cache, doc["sha256"])), "options": self.extract_options}
+                "cache": str(cache_path(self.cache, doc["sha256"])), "tmp": str(self.tmp),
+                "options": self.extract_options}
 
     # ---- converting inputs
     def _handle(self, item: Item) -> None:
@@ -249,7 +261,8 @@ class Job:
             self.counts["skipped"] += 1
             self._advance()
             return
-        doc: dict[str, Any] = {"path": item.path, "member": item.member, "size": item.size, "sha256": None}
+        doc: dict[str, Any] = {"path": item.path, "member": item.member, "size": item.size, "sha256": None,
+                               "stat": item.stat}
         if item.status is not None:
             self._record(doc, {"status": item.status, "error": item.error, "format": item.format})
             return
@@ -257,9 +270,13 @@ class Job:
             doc["sha256"] = hashlib.sha256(item.data).hexdigest() if item.data is not None \
                 else _sha256_file(item.path)
         except OSError as exc:
-            self._record(doc, {"status": "error", "error": f"cannot read: {exc.strerror or exc}"})
+            self._record(doc, {"status": "unreadable", "error": f"cannot read: {exc.strerror or exc}"})
             return
         sha = doc["sha256"]
+        if self.store.unchanged_content(item.path, item.member, sha, item.stat):  # touched, not changed
+            self.counts["skipped"] += 1
+            self._advance()
+            return
         if sha in self.waiting:
             self.waiting[sha].append(doc)
             return
@@ -313,7 +330,9 @@ class Job:
     def convert(self, inputs: list[Path]) -> None:
         limits = Limits(self.opts.max_size, self.opts.max_ratio)
         total = count_items(inputs) if self.opts.progress else None
-        self._run(iter_items(inputs, limits, self.store.is_done), self._handle, total, "converting")
+        self.store.begin_run([canonical(p) for p in inputs])
+        self._run(iter_items(inputs, limits, self.store.unchanged_file), self._handle, total, "converting")
+        self.counts["dropped"] = self.store.drop_unreached()
 
     # ---- --renormalise
     def _renormalise_items(self) -> Iterable[tuple[int, str, str, str]]:
@@ -375,10 +394,15 @@ class Job:
 
 def run_batch(inputs: list[Path], opts: BatchOptions, renormalise: bool = False,
               counts: dict[str, int] | None = None) -> Path:
-    """Run (or resume) a job; returns the database path. `counts` receives this run's recorded/skipped.
+    """Run (or resume) a job; returns the database path. `counts` receives this run's recorded, skipped
+    (found done) and dropped (documents of earlier runs that are not among these inputs) counts.
+    Inputs that do not exist are refused (InputError) before the job directory is touched.
 
     Errors that stop the job (the directory cannot be written, the disk is full) come out as one
     BatchError line; the database then holds whole documents only, and a re-run resumes."""
+    missing = [str(p) for p in inputs if not os.path.exists(p)]
+    if missing:
+        raise InputError("\n".join(f"{p}: no such file or directory" for p in missing))
     job = None
     try:
         job = Job(opts)

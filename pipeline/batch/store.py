@@ -10,16 +10,28 @@ first), each document inside its own savepoint: per-document commits cost more t
 of a text report on a slow disk, and a kill loses at most one batch of whole documents (redone from
 the cache on resume).
 
+Values are stored as the report holds them: a number too large for SQLite's 64-bit INTEGER is stored as
+its decimal text (exact; REAL would silently round it), and a document whose rows SQLite still refuses
+is recorded with status "error" and the reason, so that no value can stop a job.
+
+Which documents a job holds: each converting run is a row of `runs`; every document it reaches (converted
+or found unchanged) gets that run's id in documents.run, and at the end of the run the documents it did
+not reach (deleted, renamed, or not among this run's inputs) are dropped, so the database and exports
+describe exactly the inputs of the last finished run. documents.stat (size, mtime, ctime, inode of the
+file, or of the archive holding the member) lets a re-run skip unchanged files without reading them.
+
 "values" (about 200 rows a report) has one index, by report: an index by field too made every document's
 write three times slower, for queries nobody runs in a batch (reports_wide.csv has a column per field).
 """
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +54,18 @@ CREATE TABLE IF NOT EXISTS documents (
   report_id INTEGER,
   worker TEXT,
   rss_kb INTEGER,
+  stat TEXT,
+  run INTEGER,
   UNIQUE(path, member)
+);
+CREATE TABLE IF NOT EXISTS runs (
+  id INTEGER PRIMARY KEY,
+  started TEXT NOT NULL,
+  inputs TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS meta (
+  key TEXT PRIMARY KEY,
+  value
 );
 CREATE INDEX IF NOT EXISTS documents_sha ON documents(sha256);
 CREATE INDEX IF NOT EXISTS documents_status ON documents(status);
@@ -120,12 +143,51 @@ ADDED_COLUMNS = {
                 ("body_kind", "TEXT"), ("body_id", "TEXT"), ("body_source", "TEXT"), ("site", "TEXT"),
                 *((name, "REAL") for name in INDICATORS)),
     "cross_year": (("body_id", "TEXT"),),
-}
+    "documents": (("stat", "TEXT"), ("run", "INTEGER")),
+}  # added to jobs made before them
 BODY_COLUMNS = ("body_name", "region_code", "region", "body_level", "body_kind", "body_id")
 COMMIT_EVERY = 32
 COMMIT_SECONDS = 0.5
 DOCUMENT_COLUMNS = ("path", "member", "sha256", "format", "size", "status", "error", "extract_ms",
-                    "normalise_ms", "report_id", "worker", "rss_kb")
+                    "normalise_ms", "report_id", "worker", "rss_kb", "stat", "run")
+INT64 = (-(1 << 63), (1 << 63) - 1)
+# what SQLite raises on a value it cannot bind (not on a full disk or a broken file: those stop the job)
+VALUE_ERRORS = (OverflowError, ValueError, TypeError, UnicodeError, sqlite3.InterfaceError, sqlite3.DataError,
+                sqlite3.IntegrityError, sqlite3.ProgrammingError)
+
+
+def sql_value(value: Any) -> Any:
+    """A value SQLite can hold, losing nothing: an integer beyond 64 bits or a Decimal becomes its exact
+    decimal text; text with surrogates (a file name in GBK bytes, a lone surrogate) keeps its bytes as
+    \\x escapes instead of making SQLite refuse the row."""
+    if isinstance(value, int) and not isinstance(value, bool) and not INT64[0] <= value <= INT64[1]:
+        return str(value)
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, str):
+        return storable_text(value)
+    return value
+
+
+def storable_text(text: str) -> str:
+    """Text as UTF-8 can hold it: surrogates (from a file name in GBK bytes, os.fsdecode's escapes, or a
+    lone one) become \\x escapes of their bytes; any other text is returned as it is."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogateescape" if _escaped_bytes(text) else "surrogatepass"
+                           ).decode("utf-8", "backslashreplace")
+    return text
+
+
+def _escaped_bytes(text: str) -> bool:
+    """Only os.fsdecode's escapes (U+DC80..U+DCFF), no other surrogate."""
+    return all(not 0xD800 <= ord(ch) <= 0xDFFF or 0xDC80 <= ord(ch) <= 0xDCFF for ch in text)
+
+
+def sql_rows(report_id: int | None, rows: list[tuple]) -> list[tuple]:
+    head = () if report_id is None else (report_id,)
+    return [(*head, *(sql_value(v) for v in row)) for row in rows]
 
 
 class Store:
@@ -140,6 +202,7 @@ class Store:
         self.conn.execute("PRAGMA wal_autocheckpoint=10000")  # fewer, larger checkpoints (each one syncs)
         self.conn.executescript(SCHEMA)
         self._add_columns()
+        self.run: int | None = None  # the converting run in progress (begin_run)
         self._batch = 0
         self._batch_started = 0.0
 
@@ -192,14 +255,52 @@ class Store:
 
     # ---- reading
     def signature(self) -> list[int]:
-        """Changes whenever a document or report is added or replaced (ids only grow)."""
-        return list(self.conn.execute("SELECT (SELECT count(*) FROM documents), (SELECT coalesce(max(id), 0) FROM "
-                                      "documents), (SELECT count(*) FROM reports), (SELECT coalesce(max(id), 0) "
-                                      "FROM reports)").fetchone())
+        """Changes whenever a document or report is added, replaced or dropped: a generation counted up by
+        every such write (a deleted row's id can come back, so ids and counts alone could repeat)."""
+        return [self._generation(), *self.conn.execute(
+            "SELECT (SELECT count(*) FROM documents), (SELECT coalesce(max(id), 0) FROM documents), "
+            "(SELECT count(*) FROM reports), (SELECT coalesce(max(id), 0) FROM reports)").fetchone()]
 
-    def is_done(self, path: str, member: str) -> bool:
-        row = self.conn.execute("SELECT 1 FROM documents WHERE path=? AND member=?", (path, member)).fetchone()
-        return row is not None
+    def _generation(self) -> int:
+        row = self.conn.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
+        return 0 if row is None else int(row[0])
+
+    def _bump(self) -> None:
+        self.conn.execute("INSERT INTO meta (key, value) VALUES ('generation', 1) "
+                          "ON CONFLICT(key) DO UPDATE SET value = value + 1")
+
+    # ---- runs: which documents are the job's current inputs
+    def begin_run(self, inputs: list[str]) -> int:
+        """A new converting run; the documents it reaches are marked with its id."""
+        with self._document():
+            cur = self.conn.execute("INSERT INTO runs (started, inputs) VALUES (datetime('now'), ?)",
+                                    (json.dumps(inputs, ensure_ascii=False),))
+        self.commit()
+        self.run = cur.lastrowid
+        return self.run
+
+    def _mark(self, where: str, args: tuple, stat: str | None = None) -> bool:
+        with self._document():
+            cur = self.conn.execute(f"UPDATE documents SET run = ?, stat = coalesce(?, stat) WHERE {where}",
+                                    (self.run, stat, *map(sql_value, args)))
+        return cur.rowcount > 0
+
+    def unchanged_file(self, path: str, member: str, stat: str) -> bool:
+        """Done already, judged by the file's stat signature (no reading); marks it as reached by this run."""
+        return self._mark("path = ? AND member = ? AND stat = ?", (path, member, stat))
+
+    def unchanged_content(self, path: str, member: str, sha256: str, stat: str | None) -> bool:
+        """Done already with these very bytes (the file was touched, not changed); marks it as reached."""
+        return self._mark("path = ? AND member = ? AND sha256 = ?", (path, member, sha256), stat)
+
+    def drop_unreached(self) -> int:
+        """At the end of a finished run: drop the documents it did not reach (and their reports)."""
+        with self._document():
+            gone = self.conn.execute("SELECT id, report_id FROM documents WHERE run IS NOT ?", (self.run,)).fetchall()
+            for doc_id, report_id in gone:
+                self._drop(doc_id, report_id)
+        self.commit()
+        return len(gone)
 
     def failure_of(self, sha256: str) -> dict[str, Any] | None:
         """An earlier extraction failure of the same bytes (timeouts included), to copy instead of retrying."""
@@ -214,16 +315,16 @@ class Store:
                    "n_failed_checks", "json", *BODY_COLUMNS, "body_source", "site", *INDICATORS)
         row = {**rec, "sha256": sha256, "body_source": "document" if rec.get("body_id") else None}
         cur = self.conn.execute(f"INSERT INTO reports ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
-                                [row.get(c) for c in columns])
+                                sql_rows(None, [tuple(row.get(c) for c in columns)])[0])
         report_id = cur.lastrowid
         assert report_id is not None
         self.conn.executemany('INSERT INTO "values" (report_id, field, value, raw, null_reason) VALUES (?,?,?,?,?)',
-                              [(report_id, *row) for row in rec["values"]])
+                              sql_rows(report_id, rec["values"]))
         self.conn.executemany(
             "INSERT INTO checks (report_id, rule, ok, row, column_name, group_name, expected, found, message) "
-            "VALUES (?,?,?,?,?,?,?,?,?)", [(report_id, *row) for row in rec["checks"]])
+            "VALUES (?,?,?,?,?,?,?,?,?)", sql_rows(report_id, rec["checks"]))
         self.conn.executemany("INSERT INTO issues (report_id, level, code, field, message) VALUES (?,?,?,?,?)",
-                              [(report_id, *row) for row in rec["issues"]])
+                              sql_rows(report_id, rec["issues"]))
         return report_id
 
     def _delete_report(self, report_id: int) -> None:
@@ -231,24 +332,53 @@ class Store:
             self.conn.execute(f"DELETE FROM {table} WHERE report_id=?", (report_id,))
         self.conn.execute("DELETE FROM reports WHERE id=?", (report_id,))
 
+    def _drop(self, doc_id: int, report_id: int | None) -> None:
+        if report_id is not None:
+            self._delete_report(report_id)
+        self.conn.execute("DELETE FROM documents WHERE id=?", (doc_id,))
+        self._bump()
+
     def record(self, doc: dict[str, Any], result: dict[str, Any]) -> bool:
-        """One finished document (doc: path, member, size; result: what the worker said), atomically.
-        False when it was there already (named twice in one job: the first is kept)."""
+        """One finished document (doc: path, member, size, stat; result: what the worker said), atomically;
+        it replaces the row an earlier run left for the same path and member (its content changed).
+        False when this run recorded it already (named twice: the first is kept). A report SQLite refuses
+        is recorded as status "error" with the reason: one document never stops the job."""
+        try:
+            return self._record(doc, result)
+        except VALUE_ERRORS as exc:
+            reason = " ".join(f"cannot store the report: {type(exc).__name__}: {exc}".split())[:300]
+            failed = {"status": "error", "error": reason, "format": result.get("format"), "sha256": result.get("sha256")}
+            return self._record(doc, failed)
+
+    def _record(self, doc: dict[str, Any], result: dict[str, Any]) -> bool:
         with self._document():
-            if self.is_done(doc["path"], doc.get("member", "")):
+            old = self.conn.execute("SELECT id, report_id, run FROM documents WHERE path=? AND member=?",
+                                    (sql_value(doc["path"]), sql_value(doc.get("member", "")))).fetchone()
+            if old is not None and self.run is not None and old[2] == self.run:
                 return False
+            if old is not None:
+                self._drop(old[0], old[1])
             report_id = None
             if result.get("report"):
                 report_id = self._insert_report(result.get("sha256") or doc.get("sha256"), result["report"])
             row = {**doc, **{k: result[k] for k in DOCUMENT_COLUMNS if result.get(k) is not None}, "report_id": report_id}
             row["sha256"] = result.get("sha256") or doc.get("sha256")
+            row["run"] = self.run
             self.conn.execute(
                 f"INSERT INTO documents ({', '.join(DOCUMENT_COLUMNS)}) VALUES ({', '.join('?' * len(DOCUMENT_COLUMNS))})",
-                [row.get(c) for c in DOCUMENT_COLUMNS])
+                sql_rows(None, [tuple(row.get(c) for c in DOCUMENT_COLUMNS)])[0])
+            self._bump()
         return True
 
     def replace(self, doc_id: int, result: dict[str, Any]) -> None:
         """A document normalised again (--renormalise): its old report goes, the new one comes, atomically."""
+        try:
+            self._replace(doc_id, result)
+        except VALUE_ERRORS as exc:
+            reason = " ".join(f"cannot store the report: {type(exc).__name__}: {exc}".split())[:300]
+            self._replace(doc_id, {"status": "error", "error": reason, "normalise_ms": result.get("normalise_ms")})
+
+    def _replace(self, doc_id: int, result: dict[str, Any]) -> None:
         with self._document():
             old = self.conn.execute("SELECT report_id, sha256 FROM documents WHERE id=?", (doc_id,)).fetchone()
             if old and old[0] is not None:
@@ -256,6 +386,7 @@ class Store:
             report_id = self._insert_report(old[1], result["report"]) if result.get("report") else None
             self.conn.execute("UPDATE documents SET status=?, error=?, normalise_ms=?, report_id=? WHERE id=?",
                               (result["status"], result.get("error"), result.get("normalise_ms"), report_id, doc_id))
+            self._bump()
 
     def replace_cross_year(self, rows: list[tuple]) -> None:
         with self._document():
@@ -263,7 +394,7 @@ class Store:
             self.conn.executemany(
                 "INSERT INTO cross_year (agency_key, year, prev_year, column_name, carried_over, "
                 "prev_carried_forward, ok, agency, report_id, prev_report_id, body_id) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                rows)
+                sql_rows(None, rows))
         self.commit()
 
     def replace_growth(self, rows: list[tuple]) -> None:

@@ -66,6 +66,21 @@ def connect_ro(db: Path) -> sqlite3.Connection:
     return conn
 
 
+# statuses that are not the document's own nature (corrupt, encrypted, not a report...): the job exits 1
+FAILING_STATUSES = ("unreadable", "error")
+
+
+def failures(db: Path) -> dict[str, int]:
+    """How many documents of the job ended in a FAILING_STATUSES status, by status."""
+    conn = connect_ro(db)
+    try:
+        marks = ", ".join("?" * len(FAILING_STATUSES))
+        return dict(conn.execute(f"SELECT status, count(*) FROM documents WHERE status IN ({marks}) "
+                                 "GROUP BY status ORDER BY status", FAILING_STATUSES).fetchall())
+    finally:
+        conn.close()
+
+
 def summary_tables(db: Path) -> list[Table]:
     conn = connect_ro(db)
     try:

@@ -17,13 +17,14 @@ from typing import Any
 
 from pipeline.errors import DocumentTimeout, ExtractionError, Kind, NianbaoError, NotAReportError
 
-# statuses a document can end in; every one is final (a resumed job does not redo it)
-STATUSES = ("ok", "not_a_report", "corrupt", "encrypted", "empty", "too_large", "unsupported", "timeout", "error")
-# the status an ExtractionError's kind means: the file's fault, under the same name; a file that could not
-# be read from disk (missing, a directory, no permission) is "error" for now, with the bugs of ours
+# statuses a document can end in; each is final until the file changes (unreadable ones are looked at again)
+STATUSES = ("ok", "not_a_report", "corrupt", "encrypted", "empty", "too_large", "unsupported", "timeout", "unreadable",
+            "error")
+# the status an ExtractionError's kind means: the file's fault, under the same name; a file that could not be
+# read from disk (a directory, no permission) is "unreadable"; "error" is left for bugs of ours
 STATUS_OF_KIND: dict[Kind, str] = {
     "corrupt": "corrupt", "encrypted": "encrypted", "empty": "empty", "too_large": "too_large",
-    "unsupported": "unsupported", "timeout": "timeout", "unreadable": "error",
+    "unsupported": "unsupported", "timeout": "timeout", "unreadable": "unreadable",
 }
 
 
@@ -103,9 +104,11 @@ def report_record(report: Any, site: str | None = None) -> dict[str, Any]:
     }
 
 
-def _write_cache(target: Path, text: str) -> None:
-    """Atomically (a killed or failed write leaves no file under the real name, and no temporary one)."""
-    tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
+def _write_cache(target: Path, text: str, tmp_dir: str | None = None) -> None:
+    """Atomically: a failed write leaves no file under the real name, and no temporary one; a worker killed
+    mid-write (timeout, the job stopping) leaves its temporary file in the job's tmp_dir, which the next
+    run empties (same file system as the cache, so the rename stays atomic)."""
+    tmp = Path(tmp_dir or target.parent) / f"{target.name}.{os.getpid()}.tmp"
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp.write_text(text, encoding="utf-8")
@@ -138,9 +141,9 @@ def _options(task: dict[str, Any]) -> Any:
 
 
 def run_task(task: dict[str, Any]) -> dict[str, Any]:
-    """Convert one document. task: display, sha256, cache (path of its intermediate JSON), source (the
-    file to extract; None to use the cache only) and options (ExtractOptions.to_dict(); absent: from the
-    worker's environment). Never raises: failures come back as a status, and
+    """Convert one document. task: display, sha256, cache (path of its intermediate JSON), tmp (the job's
+    scratch directory), source (the file to extract; None to use the cache only) and options
+    (ExtractOptions.to_dict(); absent: from the worker's environment). Never raises: failures come back as a status, and
     a job directory that cannot be written as status "fatal" (the job stops, the document is redone)."""
     result: dict[str, Any] = {"status": "error", "error": None, "format": None, "sha256": task["sha256"],
                               "extract_ms": None, "normalise_ms": None, "report": None,
@@ -156,7 +159,7 @@ def run_task(task: dict[str, Any]) -> dict[str, Any]:
             result["format"] = _sniff(source)
             doc = extract(source, options=_options(task))
             doc.source.path = task["display"]
-            _write_cache(cached, doc.to_json(indent=None))
+            _write_cache(cached, doc.to_json(indent=None), task.get("tmp"))
             result["extract_ms"] = (time.perf_counter() - t0) * 1000
         elif doc is None:
             raise ExtractionError("the cached intermediate JSON is missing", kind="unreadable")

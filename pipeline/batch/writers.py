@@ -21,8 +21,9 @@ from pipeline.report import Indicators
 
 BODY_COLUMNS = ("body_name", "region_code", "region", "body_level", "body_kind", "body_id")
 INDICATORS = tuple(Indicators.model_fields)
-META_COLUMNS = ("path", "member", "sha256", "agency", "year", "published", "template", "title", "n_filled",
-                "n_failed_checks", *BODY_COLUMNS, *INDICATORS)
+META_COLUMNS = ("path", "member", "status", "reason", "sha256", "agency", "year", "published", "template", "title",
+                "n_filled", "n_failed_checks", *BODY_COLUMNS, *INDICATORS)
+FAILURE_SCHEMA = "nianbao.failure/1"  # the reports.jsonl line of an input that gave no report
 LONG_COLUMNS = ("path", "member", "sha256", "agency", "year", "template", "field", "value", "raw", "null_reason",
                 "body_id")
 GROWTH_COLUMNS = ("body_id", "body_name", "year", "prev_year", "new_received", "prev_new_received", "growth")
@@ -69,7 +70,7 @@ def wide_row(report: dict[str, Any], path: str = "", member: str = "") -> list[s
     body = meta.get("body") or {}
     region = body.get("region")
     indicators = report.get("indicators") or {}
-    head = [path or (report.get("source") or {}).get("path", ""), member,
+    head = [path or (report.get("source") or {}).get("path", ""), member, "ok", "",
             (report.get("source") or {}).get("sha256", ""), meta.get("agency"), meta.get("year"),
             meta.get("published"), meta.get("template"), meta.get("title"), filled, failed,
             body.get("name"), body.get("region_code"), "/".join(region) if region else None, body.get("level"),
@@ -95,7 +96,7 @@ def write_jsonl(reports: Iterable[str | dict[str, Any]], path: Path) -> int:
     n = 0
     with atomic_text(path) as fh:
         for report in reports:
-            text = report if isinstance(report, str) else json.dumps(report, ensure_ascii=False)
+            text = report if isinstance(report, str) else json.dumps(report, ensure_ascii=False, separators=(",", ":"))
             fh.write(text.replace("\n", " ") + "\n")
             n += 1
     return n
@@ -115,16 +116,28 @@ def write_long_csv(rows: Iterable[list[str]], path: Path) -> None:
         writer.writerows(rows)
 
 
-# ---- from a batch database (streamed, in SQL order; rows built from the tables, not the report JSON)
+def failure_line(path: str, member: str, sha256: str | None, fmt: str | None, status: str,
+                 reason: str | None) -> dict[str, Any]:
+    """The reports.jsonl line of an input that gave no report: so that every input has a line."""
+    display = f"{path}!/{member}" if member else path
+    return {"schema": FAILURE_SCHEMA, "source": {"path": display, "sha256": sha256, "format": fmt},
+            "status": status, "reason": reason}
+
+
+# ---- from a batch database (streamed, in SQL order; rows built from the tables, not the report JSON).
+# Every document is listed in reports.jsonl and reports_wide.csv, those without a report too (with their
+# status and reason); values_long.csv holds values, so only reports.
 _CELL = "CASE WHEN typeof({0}) = 'real' AND {0} = CAST({0} AS INTEGER) THEN CAST({0} AS INTEGER) ELSE {0} END"
 _DOCS = "FROM documents d JOIN reports r ON r.id = d.report_id"
+_ALL_DOCS = "FROM documents d LEFT JOIN reports r ON r.id = d.report_id"
 
 
-def _db_json(conn: sqlite3.Connection) -> Iterator[str]:
+def _db_json(conn: sqlite3.Connection) -> Iterator[str | dict[str, Any]]:
     cur = conn.cursor()
-    cur.execute(f"SELECT r.json {_DOCS} ORDER BY d.path, d.member")
-    for (text,) in cur:
-        yield text
+    cur.execute(f"SELECT r.json, d.path, d.member, d.sha256, d.format, d.status, d.error {_ALL_DOCS} "
+                "ORDER BY d.path, d.member")
+    for text, *doc in cur:
+        yield text if text is not None else failure_line(*doc)
 
 
 def _db_long(conn: sqlite3.Connection) -> sqlite3.Cursor:
@@ -141,10 +154,13 @@ def _db_wide(conn: sqlite3.Connection) -> Iterator[list[str]]:
     index = {f: i for i, f in enumerate(fields)}
     reports = conn.cursor()
     extra = ", ".join(f"r.{c}" for c in (*BODY_COLUMNS, *INDICATORS))
-    reports.execute(f"SELECT r.id, d.path, d.member, r.sha256, r.agency, r.year, r.published, r.template, r.title, "
-                    f"r.n_filled, r.n_failed_checks, {extra} {_DOCS} ORDER BY d.path, d.member")
+    reports.execute(f"SELECT r.id, d.path, d.member, d.status, d.error, d.sha256, r.agency, r.year, r.published, "
+                    f"r.template, r.title, r.n_filled, r.n_failed_checks, {extra} {_ALL_DOCS} ORDER BY d.path, d.member")
     for report_id, *head in reports:
         row = [cell(v) for v in head] + [""] * len(fields)
+        if report_id is None:
+            yield row
+            continue
         offset = len(head)
         for field, value in conn.execute('SELECT field, value FROM "values" WHERE report_id = ?', (report_id,)):
             i = index.get(field)

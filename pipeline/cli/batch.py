@@ -76,8 +76,8 @@ def batch(
         typer.echo("--executor dask needs --scheduler tcp://HOST:PORT", err=True)
         raise typer.Exit(2)
 
-    from pipeline.batch.job import BatchOptions, run_batch
-    from pipeline.batch.summary import print_summary
+    from pipeline.batch.job import BatchOptions, InputError, run_batch
+    from pipeline.batch.summary import failures, print_summary
 
     opts = BatchOptions(out=out, workers=workers, timeout=timeout, max_size=parse_size(max_size),
                         max_ratio=max_ratio, executor=executor, scheduler=scheduler, progress=progress,
@@ -85,6 +85,9 @@ def batch(
     counts: dict[str, int] = {}
     try:
         db = run_batch(list(inputs or []), opts, renormalise=renormalise, counts=counts)
+    except InputError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from None
     except NianbaoError as exc:
         typer.echo(f"nianbao batch: {exc}", err=True)
         raise typer.Exit(1) from None
@@ -93,5 +96,12 @@ def batch(
         raise typer.Exit(130) from None
     print_summary(db)
     done = "renormalised" if renormalise else "converted"
-    typer.echo(f"this run: {counts.get('recorded', 0)} documents {done}, {counts.get('skipped', 0)} already done; "
-               f"{db}, reports.jsonl, values_long.csv, reports_wide.csv, growth.csv in {out}")
+    dropped = counts.get("dropped", 0)
+    typer.echo(f"this run: {counts.get('recorded', 0)} documents {done}, {counts.get('skipped', 0)} already done"
+               + (f", {dropped} of earlier runs dropped (not among these inputs)" if dropped else "")
+               + f"; {db}, reports.jsonl, values_long.csv, reports_wide.csv, growth.csv in {out}")
+    failed = failures(db)
+    if failed:
+        typer.echo("nianbao batch: " + ", ".join(f"{n} {status}" for status, n in failed.items())
+                   + " (inputs that could not be read, or a bug of ours: see the summary)", err=True)
+        raise typer.Exit(1)
