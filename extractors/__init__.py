@@ -36,9 +36,36 @@ _BY_SUFFIX = {
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
+# --- spreadsheets and pictures (issue 14), kept apart from the table above ---------------------------
+EXTRACTORS.update({"xlsx": "extractors.spreadsheet", "xls": "extractors.spreadsheet",
+                   "et": "extractors.spreadsheet", "image": "extractors.image"})
+_BY_SUFFIX.update({".xlsx": "xlsx", ".xlsm": "xlsx", ".xls": "xls", ".et": "et", ".png": "image",
+                   ".jpg": "image", ".jpeg": "image", ".tif": "image", ".tiff": "image", ".bmp": "image",
+                   ".gif": "image", ".webp": "image"})
+_PICTURE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*", b"GIF87a", b"GIF89a")
+_WORKBOOK_STREAM = "Workbook".encode("utf-16-le")
+
+
+def _sniff_media(suffix: str, head: bytes) -> str | None:
+    """Spreadsheets and pictures by content (BMP and the OLE .xls/.et also by name), else None."""
+    if head.startswith(_PICTURE_MAGIC) or (head[:4] == b"RIFF" and head[8:12] == b"WEBP"):
+        return "image"
+    if head.startswith(b"BM") and suffix == ".bmp":
+        return "image"
+    if head.startswith(_OLE_MAGIC) and (suffix in (".xls", ".et") or _WORKBOOK_STREAM in head):
+        return "et" if suffix == ".et" else "xls"
+    if head.startswith(b"PK\x03\x04") and (b"xl/" in head or suffix in (".xlsx", ".xlsm")):
+        return "xlsx"
+    return None
+# ------------------------------------------------------------------------------------------------------
+
+
 def sniff(path: Path, head: bytes) -> str:
     """The format of a file, decided by its content first and its name second."""
     suffix = path.suffix.lower()
+    media = _sniff_media(suffix, head)
+    if media:
+        return media
     if head.startswith(b"%PDF") or b"%PDF-" in head[:1024]:
         return "pdf"
     if head.startswith(_OLE_MAGIC):

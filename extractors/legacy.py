@@ -28,6 +28,7 @@ VERSION = "1.0.0"
 
 DEFAULT_TIMEOUT = 120.0
 INSTALL_HINT = "apt-get install --no-install-recommends libreoffice-writer"
+CALC_HINT = "apt-get install --no-install-recommends libreoffice-calc"
 
 # how each format is fed to LibreOffice: the input's file name suffix and the import filter forced on
 # it. Forcing the filter matters: left to detect, LibreOffice reads a corrupt .doc as plain text and
@@ -38,7 +39,11 @@ _ATTEMPTS: dict[str, tuple[tuple[str, str | None], ...]] = {
     "wps": ((".doc", "MS Word 97"), (".wps", None)),
     "rtf": ((".rtf", "Rich Text Format"),),
     "odt": ((".odt", "writer8"),),
+    "xls": ((".xls", "MS Excel 97"),),
+    "et": ((".xls", "MS Excel 97"), (".et", None)),  # Kingsoft .et is BIFF8-like, as .wps is Word-97-like
 }
+# what LibreOffice writes for each target: the export filter
+_TARGETS = {"docx": "docx:MS Word 2007 XML", "xlsx": "xlsx:Calc MS Excel 2007 XML"}
 
 # macros off in the throwaway profile: security level "very high" and execution disabled
 _PROFILE_XCU = """<?xml version="1.0" encoding="UTF-8"?>
@@ -63,7 +68,8 @@ def find_soffice() -> str:
         return explicit
     found = shutil.which("soffice") or shutil.which("libreoffice")
     if not found:
-        raise ExtractionError(f"LibreOffice is needed to read this format; install it with `{INSTALL_HINT}`")
+        raise ExtractionError(f"LibreOffice is needed to read this format; install it with `{INSTALL_HINT}`",
+                              kind="unsupported")
     return found
 
 
@@ -76,8 +82,13 @@ def _timeout() -> float:
 
 def convert_to_docx(data: bytes, fmt: str, timeout: float | None = None) -> bytes:
     """DOCX bytes of a legacy document, converted by a fresh LibreOffice instance."""
+    return convert(data, fmt, "docx", timeout)
+
+
+def convert(data: bytes, fmt: str, target: str, timeout: float | None = None) -> bytes:
+    """`target` (docx or xlsx) bytes of a legacy document or workbook, converted by a fresh LibreOffice."""
     if _ENCRYPTED_OOXML in data[:65536] or _ENCRYPTED_OOXML in data[-65536:]:
-        raise ExtractionError("the document is password-protected (encrypted)")
+        raise ExtractionError("the document is password-protected (encrypted)", kind="encrypted")
     soffice = find_soffice()
     timeout = _timeout() if timeout is None else timeout
     last_error = ""
@@ -95,12 +106,14 @@ def convert_to_docx(data: bytes, fmt: str, timeout: float | None = None) -> byte
             cmd = [soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--invisible",
                    "--nologo", "--nodefault", "--norestore", "--nolockcheck",
                    *([f"--infilter={infilter}"] if infilter else []),
-                   "--convert-to", "docx:MS Word 2007 XML", "--outdir", str(outdir), str(source)]
+                   "--convert-to", _TARGETS[target], "--outdir", str(outdir), str(source)]
             last_error = _run(cmd, timeout, env={**os.environ, "HOME": str(root), "SAL_USE_VCLPLUGIN": "svp"})
-            produced = outdir / "source.docx"
+            produced = outdir / f"source.{target}"
             if produced.is_file() and produced.stat().st_size:
                 return produced.read_bytes()
     detail = f" ({last_error})" if last_error else ""
+    if target == "xlsx":  # Calc is a package of its own: without it every workbook fails to convert
+        detail += f"; spreadsheets need LibreOffice Calc (`{CALC_HINT}`)"
     raise ExtractionError(f"LibreOffice could not convert the {fmt} file: corrupt, password-protected "
                           f"or not really {fmt}{detail}")
 
@@ -112,13 +125,14 @@ def _run(cmd: list[str], timeout: float, env: dict[str, str]) -> str:
                                 start_new_session=True, env=env)
     except OSError as exc:
         raise ExtractionError(f"cannot start LibreOffice ({exc.strerror or exc}); install it with "
-                              f"`{INSTALL_HINT}`") from None
+                              f"`{INSTALL_HINT}`", kind="unsupported") from None
     try:
         _, err = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
         _kill_group(proc.pid)
         proc.communicate()
-        raise ExtractionError(f"LibreOffice did not finish converting within {timeout:g} s") from None
+        raise ExtractionError(f"LibreOffice did not finish converting within {timeout:g} s",
+                              kind="timeout") from None
     finally:
         _kill_group(proc.pid)  # stragglers (soffice.bin outliving the launcher) of our own group only
     lines = [ln for ln in err.decode("utf-8", "replace").splitlines() if ln.strip()]

@@ -6,7 +6,15 @@ class NianbaoError(Exception):
 
 
 class ExtractionError(NianbaoError):
-    """The source file could not be read (corrupt, encrypted, unsupported, empty...)."""
+    """The source file could not be read (corrupt, encrypted, unsupported, empty...).
+
+    `kind` says which (corrupt, encrypted, empty, too_large, unsupported, timeout), so that a batch
+    records the status without reading the reason's words.
+    """
+
+    def __init__(self, message: str, kind: str = "corrupt") -> None:
+        super().__init__(message)
+        self.kind = kind
 
 
 class NotAReportError(NianbaoError):

@@ -339,14 +339,23 @@ def _unreadable(page, number: int, content: PageContent, warnings: list[ExtractW
         warnings.append(ExtractWarning(code=code, page=number, message=f"page {number} {what}; {OCR_HINT}"))
         content.unreadable = kind
         return
-    gray = page.render_gray(pdf_ocr.DPI)
-    chars, pieces = pdf_ocr.read_image(gray, number, page.width, page.height)
+    read = ocr_page(page.render_gray(pdf_ocr.DPI), number, page.width, page.height)
     warnings.append(ExtractWarning(code="pdf_ocr", page=number,
                                    message=f"page {number} {what}; read by OCR, check the values"))
-    content.pieces = pieces
-    boxes = [p.bbox for p in pieces]
+    content.pieces, content.lines = read.pieces, read.lines
+
+
+def ocr_page(gray, number: int, width: float, height: float) -> PageContent:
+    """A page picture (greyscale array) read by OCR: its table pieces and flow lines, as for a text page.
+    Also how extractors/pictures.py reads pictures of pages."""
+    from extractors.pdf import ocr as pdf_ocr
+
+    content = PageContent(number, width, height)
+    chars, content.pieces = pdf_ocr.read_image(gray, number, width, height)
+    boxes = [p.bbox for p in content.pieces]
     content.lines = [ln for ln in group_lines([c for c in chars if not _inside(c, boxes)], number)
-                     if not is_page_furniture(ln, content.height)]
+                     if not is_page_furniture(ln, height)]
+    return content
 
 
 def _margins(pages: list[PageContent]) -> dict[int, tuple[float, float]]:

@@ -1,0 +1,182 @@
+"""Pictures of a report (page images, tables pasted as images, one tall 长图) read by OCR into blocks.
+
+Shared by the image, DOCX and HTML extractors. Each picture is treated as a scanned page: it goes
+through the scanned-PDF OCR path (extractors/pdf/ocr.py: ruling lines found in the picture, text
+boxes cut at the rules, the grid rebuilt by pdfplumber's table finder), then the PDF assembly
+joins lines into paragraphs and stitches a table continued from one picture to the next, exactly
+as for the pages of a PDF.
+
+A picture much taller than wide (a whole report saved as one long image) is cut into pieces the
+text detector can read at full resolution (it shrinks its input to `DET_SIDE` pixels): at the
+middle of a blank band between text lines or tables, or, inside a table taller than a piece, on
+one of its horizontal rules, which then closes the rows above and opens the rows below (the PDF
+stitching sees a table broken by a page). A picture is never cut through a row of text or cells.
+
+Pictures are laid on a page of A4 width (595 pt), so that sizes in points mean what they mean in
+a PDF (a 120-dpi and a 200-dpi picture of the same page read alike).
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+from pipeline.errors import ExtractionError
+from pipeline.intermediate import Paragraph, Table
+from pipeline.intermediate import Warning as ExtractWarning
+
+PAGE_WIDTH = 595.0  # points: A4
+MAX_PIECE_RATIO = 1.45  # a piece at most this many times taller than wide (A4 is 1.41)
+MIN_PIECE_RATIO = 0.6  # ...and, when it can be cut, at least this tall
+MIN_PIXELS = 200_000  # smaller pictures (logos, seals, icons) are not read
+MIN_WIDTH = 400
+MAX_PIXELS = 120_000_000  # Pillow's own decompression-bomb bound is about this
+INK = 170  # grey level below which a pixel is ink (as in pdf/ocr.py)
+
+
+@dataclass
+class Picture:
+    """One picture's bytes and the name it goes by (a media part, an <img> src, a file)."""
+
+    name: str
+    data: bytes
+
+
+def available() -> bool:
+    from extractors.pdf import ocr
+
+    return ocr.available()
+
+
+def install_hint() -> str:
+    from extractors.pdf import ocr
+
+    return f"pictures are read by OCR: `{ocr.INSTALL}`"
+
+
+def decode(picture: Picture) -> list:
+    """The picture's frames (a TIFF may hold several) as greyscale arrays; [] when it is not a picture."""
+    import numpy as np
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
+    Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+    try:
+        image = Image.open(io.BytesIO(picture.data))
+        frames = []
+        for index in range(getattr(image, "n_frames", 1)):
+            image.seek(index)
+            frame = image.convert("RGBA") if image.mode in ("P", "LA", "RGBA") else image
+            if frame.mode == "RGBA":  # transparent pixels are the paper
+                white = Image.new("RGBA", frame.size, (255, 255, 255, 255))
+                frame = Image.alpha_composite(white, frame)
+            frames.append(np.asarray(ImageOps.exif_transpose(frame).convert("L")))
+        return frames
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError):
+        return []
+
+
+def worth_reading(gray) -> bool:
+    """Big enough to hold text worth reading: not a logo, an icon, a bullet or a seal."""
+    h, w = gray.shape
+    return w >= MIN_WIDTH and w * h >= MIN_PIXELS
+
+
+def cut_tall(gray) -> list:
+    """Pieces of a tall picture, each at most MAX_PIECE_RATIO times taller than wide, cut only at blank
+    bands or on a table's horizontal rule (kept in both pieces); a normal picture is one piece."""
+    import numpy as np
+
+    h, w = gray.shape
+    limit = int(MAX_PIECE_RATIO * w)
+    if h <= limit:
+        return [gray]
+    ink = gray < INK
+    blank = ~ink.any(axis=1)
+    rules = _rule_rows(ink)
+    pieces = []
+    top = 0
+    while h - top > limit:
+        low, high = top + int(MIN_PIECE_RATIO * w), top + limit
+        cut = _blank_cut(blank, low, high)
+        if cut is not None:
+            pieces.append(gray[top:cut])
+            top = cut
+            continue
+        rule = _rule_cut(rules, low, high)
+        if rule is None:  # neither blank band nor rule: a picture of text with no gaps; cut at the limit
+            pieces.append(gray[top:high])
+            top = high
+            continue
+        start, end = rule
+        pieces.append(gray[top:end])
+        top = start
+    pieces.append(gray[top:])
+    return [np.ascontiguousarray(p) for p in pieces if p.shape[0] > 4]
+
+
+def _rule_rows(ink) -> list[tuple[int, int]]:
+    """(first, last + 1) of every band of rows holding a horizontal rule at least a third as wide as the picture."""
+    import cv2
+
+    w = ink.shape[1]
+    mask = cv2.morphologyEx(ink.astype("uint8") * 255, cv2.MORPH_OPEN,
+                            cv2.getStructuringElement(cv2.MORPH_RECT, (max(25, w // 3), 1)))
+    rows = mask.any(axis=1).nonzero()[0]
+    bands: list[tuple[int, int]] = []
+    for r in rows.tolist():
+        if bands and r <= bands[-1][1]:
+            bands[-1] = (bands[-1][0], r + 1)
+        else:
+            bands.append((r, r + 1))
+    return bands
+
+
+def _blank_cut(blank, low: int, high: int) -> int | None:
+    """The middle of a blank band between low and high: the lowest of those nearly as wide as the widest
+    (a gap between paragraphs or tables rather than between two lines); None when there is none."""
+    bands: list[tuple[int, int]] = []
+    r = low
+    while r < high:
+        if not blank[r]:
+            r += 1
+            continue
+        start = r
+        while r < high and blank[r]:
+            r += 1
+        if r - start >= 3:
+            bands.append((start, r))
+    if not bands:
+        return None
+    widest = max(end - start for start, end in bands)
+    start, end = [b for b in bands if b[1] - b[0] >= 0.6 * widest][-1]
+    return (start + end) // 2
+
+
+def _rule_cut(rules: list[tuple[int, int]], low: int, high: int) -> tuple[int, int] | None:
+    """The lowest horizontal rule between low and high, as (first row, last row + 1)."""
+    inside = [band for band in rules if low <= band[0] and band[1] <= high]
+    return inside[-1] if inside else None
+
+
+def read_pictures(pictures: list[Picture], warnings: list[ExtractWarning],
+                  first_page: int = 1) -> list[Paragraph | Table]:
+    """The blocks of a run of pictures read one after another as pages (tables stitched across them).
+
+    Without the OCR extra, an ExtractionError naming what to install.
+    """
+    if not available():
+        raise ExtractionError(f"the report is pictures; {install_hint()}", kind="unsupported")
+    from extractors.pdf import assemble, ocr_page
+
+    pages = []
+    number = first_page
+    for picture in pictures:
+        frames = [f for f in decode(picture) if worth_reading(f)]
+        for frame in frames:
+            for piece in cut_tall(frame):
+                pages.append(ocr_page(piece, number, PAGE_WIDTH, PAGE_WIDTH * piece.shape[0] / piece.shape[1]))
+                number += 1
+    if pages:
+        warnings.append(ExtractWarning(code="ocr", message=f"{len(pages)} picture page(s) read by OCR; "
+                                                           "check the values"))
+    return assemble(pages)
