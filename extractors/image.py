@@ -25,7 +25,7 @@ def extract(path: Path, data: bytes, fmt: str, options: object | None = None) ->
     if not frames:
         raise ExtractionError("not a picture that can be decoded (corrupt or truncated)")
     warnings: list[ExtractWarning] = []
-    blocks = read_pictures([picture], warnings)
+    blocks, _ = read_pictures([picture], warnings)
     if not blocks:
         raise ExtractionError("no text found in the picture", kind="empty")
     h, w = frames[0].shape

@@ -13,12 +13,14 @@ one of its horizontal rules, which then closes the rows above and opens the rows
 stitching sees a table broken by a page). A picture is never cut through a row of text or cells.
 
 Pictures are laid on a page of A4 width (595 pt), so that sizes in points mean what they mean in
-a PDF (a 120-dpi and a 200-dpi picture of the same page read alike).
+a PDF, and scaled to the resolution scanned pages are read at (ocr.DPI): a 120-dpi and a 300-dpi
+picture of the same page read alike.
 """
 
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from pipeline.errors import ExtractionError
@@ -40,6 +42,65 @@ class Picture:
 
     name: str
     data: bytes
+
+
+@dataclass
+class PictureSlot:
+    """Where a picture stands among a document's blocks, by the name its format gives it (a DOCX
+    relationship id, an <img> src); `fill_slots` puts what the picture says in its place."""
+
+    ref: str
+
+
+def fill_slots(blocks: list, resolve: Callable[[str], Picture | None],
+               warnings: list[ExtractWarning]) -> list[Paragraph | Table]:
+    """The blocks with each run of pictures replaced by what OCR reads in them.
+
+    Pictures are read when the document has no table of its own (its tables or whole pages are
+    pictures); beside text tables they are photos, logos and seals and are left out. A document
+    that is only pictures, without the OCR extra, is refused with one line saying what to install.
+    """
+    slots = [b for b in blocks if isinstance(b, PictureSlot)]
+    plain = [b for b in blocks if not isinstance(b, PictureSlot)]
+    if not slots:
+        return plain
+    found = {slot.ref: resolve(slot.ref) for slot in slots}
+    readable = {ref for ref, pic in found.items() if pic is not None and _readable_size(pic)}
+    if not readable:
+        return plain
+    if any(isinstance(b, Table) and b.n_rows >= 3 and b.n_cols >= 3 for b in plain):
+        warnings.append(ExtractWarning(code="pictures_not_read", message=f"{len(readable)} picture(s) not read: "
+                                       "the document has tables of its own"))
+        return plain
+    if not available():
+        raise ExtractionError(f"the report's tables are pictures; {install_hint()}", kind="unsupported")
+    out: list[Paragraph | Table] = []
+    run: list[Picture] = []
+    page = 1
+    for block in [*blocks, None]:
+        if isinstance(block, PictureSlot):
+            if block.ref in readable:
+                run.append(found[block.ref])  # type: ignore[arg-type]
+            continue
+        if run:
+            read, n_pages = read_pictures(run, warnings, first_page=page)
+            page += n_pages
+            out.extend(read)
+            run = []
+        if block is not None:
+            out.append(block)
+    return out
+
+
+def _readable_size(picture: Picture) -> bool:
+    """From the header alone: big enough to hold text worth reading (not a logo, an icon or a seal)."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        w, h = Image.open(io.BytesIO(picture.data)).size
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
+        return False
+    return w >= MIN_WIDTH and w * h >= MIN_PIXELS
 
 
 def available() -> bool:
@@ -158,9 +219,25 @@ def _rule_cut(rules: list[tuple[int, int]], low: int, high: int) -> tuple[int, i
     return inside[-1] if inside else None
 
 
+def at_ocr_resolution(gray):
+    """The picture scaled to the resolution scanned PDF pages are read at (an A4 width at ocr.DPI): small
+    characters of a 96-150 dpi picture are misread (业 as 亚) and large bold ones pass for rules."""
+    import cv2
+
+    from extractors.pdf import ocr
+
+    h, w = gray.shape
+    target = round(PAGE_WIDTH / 72 * ocr.DPI)
+    if abs(w - target) <= 8:
+        return gray
+    interpolation = cv2.INTER_CUBIC if target > w else cv2.INTER_AREA
+    return cv2.resize(gray, (target, max(1, round(h * target / w))), interpolation=interpolation)
+
+
 def read_pictures(pictures: list[Picture], warnings: list[ExtractWarning],
-                  first_page: int = 1) -> list[Paragraph | Table]:
-    """The blocks of a run of pictures read one after another as pages (tables stitched across them).
+                  first_page: int = 1) -> tuple[list[Paragraph | Table], int]:
+    """The blocks of a run of pictures read one after another as pages (tables stitched across them),
+    and the number of pages they made (a tall picture makes several, numbered from `first_page`).
 
     Without the OCR extra, an ExtractionError naming what to install.
     """
@@ -174,9 +251,10 @@ def read_pictures(pictures: list[Picture], warnings: list[ExtractWarning],
         frames = [f for f in decode(picture) if worth_reading(f)]
         for frame in frames:
             for piece in cut_tall(frame):
+                piece = at_ocr_resolution(piece)
                 pages.append(ocr_page(piece, number, PAGE_WIDTH, PAGE_WIDTH * piece.shape[0] / piece.shape[1]))
                 number += 1
     if pages:
         warnings.append(ExtractWarning(code="ocr", message=f"{len(pages)} picture page(s) read by OCR; "
                                                            "check the values"))
-    return assemble(pages)
+    return assemble(pages), len(pages)

@@ -42,8 +42,17 @@ def read_docx(data: bytes) -> DocxContent:
     styles = Styles.parse(pkg.styles, w) if pkg.styles and b"pStyle" in pkg.document else Styles()
     numbered = b"numPr" in pkg.document or any(s.num_id for s in styles.by_id.values())
     numbering = Numbering.parse(pkg.numbering if numbered else None, ns)
-    reader = BodyReader(ns, styles, numbering)
+    reader = BodyReader(ns, styles, numbering, pictures=bool(pkg.images))
     blocks = reader.blocks(body)
+    if pkg.images:  # pages or tables pasted as pictures are read by OCR where they stand
+        from extractors.pictures import Picture, fill_slots
+
+        def resolve(rid: str) -> Picture | None:
+            name = pkg.images.get(rid)
+            data = pkg.read(name) if name else None
+            return Picture(name, data) if name and data else None
+
+        blocks = fill_slots(blocks, resolve, reader.warnings)
     return DocxContent(blocks=blocks, warnings=reader.warnings, metadata=metadata(pkg))
 
 

@@ -84,7 +84,23 @@ def ruling_edges(gray, scale: float) -> list[dict]:
                 top, bottom = y * scale, (y + bh) * scale
                 edges.append({"object_type": "line", "orientation": "v", "x0": mid, "x1": mid, "top": top,
                               "bottom": bottom, "doctop": top, "width": 0.0, "height": bottom - top})
-    return edges
+    return _table_rules(edges, w * scale)
+
+
+def _table_rules(edges: list[dict], width: float) -> list[dict]:
+    """The edges that are table rules, not strokes of large bold characters (a title's 一 or 丨 is a
+    thick run of ink too): horizontal rules at least an eighth of the page wide, the vertical ones
+    touching them, and shorter horizontal ones touching those (a rule broken in the scan)."""
+    tol = 3.0
+    horizontal = [e for e in edges if e["orientation"] == "h"]
+    long_h = [e for e in horizontal if e["x1"] - e["x0"] >= width / 8]
+
+    def touch(v: dict, h: dict) -> bool:
+        return (h["x0"] - tol <= v["x0"] <= h["x1"] + tol) and (v["top"] - tol <= h["top"] <= v["bottom"] + tol)
+
+    vertical = [v for v in edges if v["orientation"] == "v" and any(touch(v, h) for h in long_h)]
+    kept_h = [h for h in horizontal if h in long_h or any(touch(v, h) for v in vertical)]
+    return kept_h + vertical
 
 
 def _erase_lines(gray, edges: list[dict], scale: float):
@@ -130,6 +146,30 @@ def _cut(box: tuple[int, int, int, int], edges: list[dict], scale: float, ink) -
             if d - c >= 4:
                 out.append((a, c, b, d))
     return out
+
+
+def _separate_lines(boxes: list[tuple[int, int, int, int]], ink) -> list[tuple[int, int, int, int]]:
+    """Boxes of stacked lines (two lines of a narrow cell, "商业" over "企业") that overlap, parted at the
+    blank row between them: the detector grows each box past its line, and the strokes of the
+    line above at the top of a crop turn 企业 into 企亚."""
+    out = [list(b) for b in boxes]
+    order = sorted(range(len(out)), key=lambda i: out[i][1])
+    for n, i in enumerate(order):
+        a = out[i]
+        for j in order[n + 1:]:
+            b = out[j]
+            if b[1] >= a[3]:
+                if b[1] > a[3] + (a[3] - a[1]):
+                    break
+                continue
+            left, right = max(a[0], b[0]), min(a[2], b[2])
+            if right - left < 0.5 * min(a[2] - a[0], b[2] - b[0]) or b[3] <= a[3]:
+                continue  # side by side, or one inside the other
+            rows = ink[b[1]:a[3], left:right].any(axis=1)
+            blank = (~rows).nonzero()[0]
+            cut = b[1] + (int(blank[len(blank) // 2]) if len(blank) else (a[3] - b[1]) // 2)
+            a[3], b[1] = cut, cut
+    return [tuple(b) for b in out if b[3] - b[1] >= 4]  # type: ignore[misc]
 
 
 def _recognise(image, boxes: list[tuple[int, int, int, int]]) -> list[tuple[str, float]]:
@@ -179,6 +219,7 @@ def read_image(gray, number: int, width: float, height: float, min_score: float 
         xs = [p[0] for p in quad]
         ys = [p[1] for p in quad]
         boxes.extend(_cut((int(min(xs)), int(min(ys)), int(max(xs)) + 1, int(max(ys)) + 1), edges, scale, ink))
+    boxes = _separate_lines(boxes, ink)
     texts = _recognise(rgb, boxes)
     items = [((x0 * scale, y0 * scale, x1 * scale, y1 * scale), text)
              for (x0, y0, x1, y1), (text, score) in zip(boxes, texts, strict=True) if score >= min_score]
