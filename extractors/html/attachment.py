@@ -73,7 +73,7 @@ def read_attachment(page: Path, container: etree._Element, page_doc: Document) -
     href, text = links[0]
     name = text if _suffix(text) else unquote(PurePosixPath(urlsplit(href).path).name) or href
     raise ExtractionError(f"the page's report is the attachment {name!r}, which is not beside it "
-                          f"(looked in {page.parent.name or '.'}/ and {page.stem}_files/)", kind="unsupported")
+                          f"(looked in {page.parent.name or '.'}/ and {page.stem}_files/)")
 
 
 def _extract(path: Path) -> Document:

@@ -22,7 +22,10 @@ SUFFIX_FORMAT = {  # what a refused file (never sniffed) is recorded as; convert
     ".txt": "txt", ".md": "txt", ".text": "txt", ".docx": "docx", ".doc": "doc", ".wps": "wps", ".rtf": "rtf",
     ".odt": "odt", ".pdf": "pdf", ".html": "html", ".htm": "html", ".shtml": "html", ".xhtml": "html",
     ".mht": "mhtml", ".mhtml": "mhtml", ".zip": "zip",
+    ".xlsx": "xlsx", ".xlsm": "xlsx", ".xls": "xls", ".et": "et",
+    ".png": "image", ".jpg": "image", ".jpeg": "image", ".tif": "image", ".tiff": "image", ".bmp": "image",
 }
+PAGE_SUFFIXES = frozenset({".html", ".htm", ".shtml", ".xhtml", ".mht", ".mhtml"})
 DOC_SUFFIXES = frozenset(SUFFIX_FORMAT) - {".zip"}
 ARCHIVE_SUFFIXES = frozenset({".zip"})
 MAX_NESTING = 3
@@ -139,26 +142,50 @@ def _walk_zip(path: str, prefix: str, source: bytes | str, limits: Limits, depth
             yield Item(path, member, size=len(data), data=data)
 
 
-def _files(root: Path) -> Iterator[Path]:
-    """Documents under a directory in a stable order, without listing the whole tree at once."""
+AttachmentsOf = Callable[[Path], list[Path]]
+
+
+def _files(root: Path, attachments_of: AttachmentsOf | None = None,
+           linked: frozenset[Path] = frozenset()) -> Iterator[Path]:
+    """Documents under a directory in a stable order, without listing the whole tree at once.
+
+    A saved page and what belongs to it are one document: the `<page>_files` folder a browser saves
+    beside `<page>.html` (its pictures, often its attachment) is not walked, and the attachments
+    `attachments_of(page)` names (a page whose report is a PDF beside it) are not documents of their
+    own — the page's conversion reads them.
+    """
     try:
         entries = sorted(os.scandir(root), key=lambda e: e.name)
     except OSError:
         return
+    pages = [e for e in entries if e.is_file() and PurePosixPath(e.name).suffix.lower() in PAGE_SUFFIXES]
+    stems = {PurePosixPath(e.name).stem for e in pages}
+    if attachments_of is not None:
+        linked = linked | {p for e in pages for p in attachments_of(Path(e.path))}
     for entry in entries:
         if entry.is_dir(follow_symlinks=False):
-            yield from _files(Path(entry.path))
-        elif entry.is_file() and is_wanted(entry.name):
+            if entry.name.endswith(("_files", ".files")) and entry.name[:-6] in stems:
+                continue
+            yield from _files(Path(entry.path), attachments_of, linked)
+        elif entry.is_file() and is_wanted(entry.name) and not (linked and _resolved(entry.path) in linked):
             yield Path(entry.path)
 
 
+def _resolved(path: str) -> Path | None:
+    try:
+        return Path(path).resolve()
+    except (OSError, RuntimeError):
+        return None
+
+
 def iter_items(inputs: list[Path], limits: Limits,
-               done: Callable[[str, str], bool] = lambda path, member: False) -> Iterator[Item]:
+               done: Callable[[str, str], bool] = lambda path, member: False,
+               attachments_of: AttachmentsOf | None = None) -> Iterator[Item]:
     """Every document under the inputs. `done(path, member)` lets a resumed job skip reading finished ones:
-    those come out as status "skip" with no data."""
+    those come out as status "skip" with no data. `attachments_of(page)`: see _files."""
     for given in inputs:
         if given.is_dir():
-            files: Iterator[Path] = _files(given)
+            files: Iterator[Path] = _files(given, attachments_of)
         elif given.exists():
             files = iter([given])
         else:

@@ -30,7 +30,7 @@ from typing import Any, Protocol
 
 from pipeline.batch.archive import Item, Limits, count_items, iter_items
 from pipeline.batch.store import Store
-from pipeline.batch.task import FatalError, cache_path, run_task
+from pipeline.batch.task import FatalError, cache_path, page_attachments, run_task
 from pipeline.errors import NianbaoError
 from pipeline.limits import DEFAULT_MAX_BYTES
 
@@ -300,7 +300,8 @@ class Job:
     def convert(self, inputs: list[Path]) -> None:
         limits = Limits(self.opts.max_size, self.opts.max_ratio)
         total = count_items(inputs) if self.opts.progress else None
-        self._run(iter_items(inputs, limits, self.store.is_done), self._handle, total, "converting")
+        self._run(iter_items(inputs, limits, self.store.is_done, page_attachments), self._handle, total,
+                  "converting")
 
     # ---- --renormalise
     def _renormalise_items(self) -> Iterable[tuple[int, str, str, str]]:

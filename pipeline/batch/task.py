@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import resource
 import time
 from pathlib import Path
@@ -44,6 +45,9 @@ def classify(exc: BaseException) -> str:
     if isinstance(exc, NotAReportError):
         return "not_a_report"
     if isinstance(exc, ExtractionError):
+        kind = getattr(exc, "kind", "corrupt")
+        if kind != "corrupt" and kind in STATUSES:  # the extractor said which
+            return kind
         reason = str(exc).lower()
         for words, status in _BY_REASON:
             if any(w in reason for w in words):
@@ -65,6 +69,26 @@ def _sniff(path: Path) -> str | None:
             return sniff(path, fh.read(8192))
     except (OSError, ExtractionError):
         return None
+
+
+_DOCUMENT_LINK = re.compile(rb"""href\s*=\s*["']?[^"'>\s]+\.(?:pdf|docx?|wps|rtf|odt|xlsx?|xlsm|et)\b""", re.I)
+
+
+def page_attachments(page: Path) -> list[Path]:
+    """The documents a saved page links and holds beside it as its report (converted with the page, so
+    the batch does not convert them again). Cheap for pages that link no document; [] on any failure."""
+    try:
+        data = page.read_bytes()
+    except OSError:
+        return []
+    if not _DOCUMENT_LINK.search(data):
+        return []
+    try:
+        from extractors.html import attachments
+
+        return attachments(page, data)
+    except Exception:  # noqa: BLE001 - a page we cannot read here is reported when it is converted
+        return []
 
 
 def report_record(report: Any) -> dict[str, Any]:
