@@ -111,7 +111,7 @@ def test_batch_walk_yields_the_page_not_its_attachment(report_docx, tmp_path) ->
     other.mkdir()
     shutil.copy(source, other / "standalone.docx")  # a document of its own
     (tmp_path / "saved_files").mkdir()
-    (tmp_path / "saved_files" / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    (tmp_path / "saved_files" / "scan.pdf").write_bytes(b"%PDF-1.4\n")  # the saved page's own folder
     (tmp_path / "saved.html").write_text("<html><body><p>一个页面</p></body></html>", encoding="utf-8")
     names = sorted(Path(item.path).name for item in iter_items([tmp_path], Limits(),
                                                                   attachments_of=page_attachments))

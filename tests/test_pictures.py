@@ -14,9 +14,8 @@ from extractors import pictures as pic
 from pipeline import convert
 from pipeline.errors import ExtractionError
 from tests.fixturegen import make_report
-from tests.fixturegen.docx_builder import build_docx
 from tests.fixturegen.media_builder import docx_of_pictures, page_pictures, saved_page, tall_picture
-from tests.fixturegen.pdf_builder import to_pdf
+from tests.fixturegen.pdf_builder import Variant, build_docx, to_pdf
 from tests.helpers import field_mismatches
 
 needs_soffice = pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice not installed")
@@ -35,7 +34,7 @@ def rendered(tmp_path_factory):
         pytest.skip("LibreOffice not installed")
     out = tmp_path_factory.mktemp("pictures")
     specs = {name: make_report(**opts) for name, opts in SPECS.items()}
-    docs = [build_docx(spec, (), out / f"{name}.docx") for name, spec in specs.items()]
+    docs = [build_docx(spec, Variant(), out / f"{name}.docx") for name, spec in specs.items()]
     pdfs = to_pdf(docs, out)
     return out, {name: (page_pictures(pdf, dpi=150), specs[name]) for name, pdf in zip(specs, pdfs, strict=True)}
 

@@ -42,10 +42,15 @@ def read_docx(data: bytes) -> DocxContent:
     styles = Styles.parse(pkg.styles, w) if pkg.styles and b"pStyle" in pkg.document else Styles()
     numbered = b"numPr" in pkg.document or any(s.num_id for s in styles.by_id.values())
     numbering = Numbering.parse(pkg.numbering if numbered else None, ns)
-    reader = BodyReader(ns, styles, numbering, pictures=bool(pkg.images))
+    reader = BodyReader(ns, styles, numbering)
     blocks = reader.blocks(body)
-    if pkg.images:  # pages or tables pasted as pictures are read by OCR where they stand
+    if pkg.images and not any(isinstance(b, Table) and b.n_rows >= 3 and b.n_cols >= 3 for b in blocks):
+        # no table of its own: its pages or tables may be pictures, read by OCR where they stand
+        # (a second walk, so that the common document with tables never pays for looking at pictures)
         from extractors.pictures import Picture, fill_slots
+
+        reader = BodyReader(ns, styles, numbering, pictures=True)
+        blocks = reader.blocks(body)
 
         def resolve(rid: str) -> Picture | None:
             name = pkg.images.get(rid)

@@ -23,8 +23,7 @@ SUFFIX_FORMAT = {  # what a refused file (never sniffed) is recorded as; convert
     ".odt": "odt", ".pdf": "pdf", ".html": "html", ".htm": "html", ".shtml": "html", ".xhtml": "html",
     ".mht": "mhtml", ".mhtml": "mhtml", ".zip": "zip",
     ".xlsx": "xlsx", ".xlsm": "xlsx", ".xls": "xls", ".et": "et",
-    ".png": "image", ".jpg": "image", ".jpeg": "image", ".tif": "image", ".tiff": "image", ".bmp": "image",
-}
+}  # pictures are not walked: in a folder they are mostly not reports, and each costs seconds of OCR
 PAGE_SUFFIXES = frozenset({".html", ".htm", ".shtml", ".xhtml", ".mht", ".mhtml"})
 DOC_SUFFIXES = frozenset(SUFFIX_FORMAT) - {".zip"}
 ARCHIVE_SUFFIXES = frozenset({".zip"})

@@ -23,8 +23,7 @@ ROOT = Path(__file__).resolve().parents[2]
 DEV = ROOT.parent / "shared" / "corpus" / "dev"
 sys.path.insert(0, str(ROOT))
 
-from extractors import extract  # noqa: E402
-from extractors import pictures  # noqa: E402
+from extractors import extract, pictures  # noqa: E402
 
 
 def _pages(doc) -> int:
