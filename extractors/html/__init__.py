@@ -94,7 +94,19 @@ def extract(path: Path, data: bytes, fmt: str) -> Document:
     except RecursionError:  # tables nested inside tables a thousand deep
         raise ExtractionError("the page is nested too deeply to read") from None
     warnings.extend(Warning(code=c, message=m) for c, m in reader.warnings)
-    if any(isinstance(b, PictureSlot) for b in blocks):  # the report is <img> tags: read them by OCR
+    source = Source.describe(path, data, fmt, NAME, VERSION, metadata=metadata)
+    if fmt == "html" and not any(isinstance(b, Table) for b in blocks):  # the report may be an attachment
+        from extractors.html import attachment
+
+        where = reader.container if attachment.document_links(reader.container) else reader.body
+        found, missing = attachment.find_attachment(path, where)
+        if found is not None:
+            page_doc = Document(source=source, blocks=[b for b in blocks if not isinstance(b, PictureSlot)],
+                                warnings=warnings)
+            return attachment.read_attachment(path, found, page_doc)
+    else:
+        missing = None
+    if any(isinstance(b, PictureSlot) for b in blocks):  # the report may be <img> tags: read them by OCR
         from extractors.html import resources
         from extractors.pictures import Picture, fill_slots
 
@@ -103,18 +115,11 @@ def extract(path: Path, data: bytes, fmt: str) -> Document:
             return Picture(src[:200], picture) if picture else None
 
         blocks = fill_slots(blocks, resolve, warnings)
-    source = Source.describe(path, data, fmt, NAME, VERSION, metadata=metadata)
-    doc = Document(source=source, blocks=blocks, warnings=warnings)
-    if fmt == "html" and not any(isinstance(b, Table) for b in blocks):  # the report may be an attachment
-        from extractors.html.attachment import document_links, read_attachment
-
-        where = reader.container if document_links(reader.container) else reader.body
-        attached = read_attachment(path, where, doc)
-        if attached is not None:
-            return attached
+    if missing and not any(isinstance(b, Table) for b in blocks):
+        raise attachment.missing(path, missing)
     if not blocks:
         raise ExtractionError("elements nest too deeply to read the page" if truncated else "the page holds no text")
-    return doc
+    return Document(source=source, blocks=blocks, warnings=warnings)
 
 
 def attachments(path: Path, data: bytes) -> list[Path]:

@@ -61,19 +61,28 @@ def linked_files(page: Path, container: etree._Element) -> list[Path]:
     return found
 
 
-def read_attachment(page: Path, container: etree._Element, page_doc: Document) -> Document | None:
-    """The page as its attachment's content (None when the page links no document)."""
+def find_attachment(page: Path, container: etree._Element) -> tuple[Path | None, str | None]:
+    """(the attachment that lies beside the page, None) or (None, the name of a linked one that does not);
+    (None, None) when the page links no document."""
     links = document_links(container)
-    if not links:
-        return None
     for href, text in links:
         path = resources.find(page, href) or (resources.find(page, text) if _suffix(text) else None)
         if path is not None:
-            return _merge(page_doc, _extract(path))
+            return path, None
+    if not links:
+        return None, None
     href, text = links[0]
-    name = text if _suffix(text) else unquote(PurePosixPath(urlsplit(href).path).name) or href
-    raise ExtractionError(f"the page's report is the attachment {name!r}, which is not beside it "
-                          f"(looked in {page.parent.name or '.'}/ and {page.stem}_files/)")
+    return None, text if _suffix(text) else unquote(PurePosixPath(urlsplit(href).path).name) or href
+
+
+def read_attachment(page: Path, attachment: Path, page_doc: Document) -> Document:
+    """The page as its attachment's content."""
+    return _merge(page_doc, _extract(attachment))
+
+
+def missing(page: Path, name: str) -> ExtractionError:
+    return ExtractionError(f"the page's report is the attachment {name!r}, which is not beside it "
+                           f"(looked in {page.parent.name or '.'}/ and {page.stem}_files/)")
 
 
 def _extract(path: Path) -> Document:
