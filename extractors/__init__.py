@@ -52,7 +52,7 @@ def _sniff_media(suffix: str, head: bytes) -> str | None:
         return "image"
     if head.startswith(b"BM") and suffix == ".bmp":
         return "image"
-    if head.startswith(_OLE_MAGIC) and (suffix in (".xls", ".et") or _WORKBOOK_STREAM in head):
+    if head.startswith(_OLE_MAGIC) and (suffix in (".xls", ".et", ".xlsx", ".xlsm") or _WORKBOOK_STREAM in head):
         return "et" if suffix == ".et" else "xls"
     if head.startswith(b"PK\x03\x04") and (b"xl/" in head or suffix in (".xlsx", ".xlsm")):
         return "xlsx"

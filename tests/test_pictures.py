@@ -46,6 +46,9 @@ def _assert_exact(path, spec) -> dict:
         assert data["report"][key] == getattr(spec, key), key
     assert data["report"]["title"] == spec.title
     assert not [c for c in data["checks"] if not c["ok"]]
+    # the prose read from the pictures feeds the sections as in any other format
+    assert "坚持以公开为常态" in (data["sections"]["overview"] or "")
+    assert "政策解读形式单一" in (data["sections"]["problems"] or "")
     return data
 
 

@@ -166,6 +166,6 @@ def _page_body(doc: Document) -> str | None:
     meta = {k.lower(): v for k, v in doc.source.metadata.items()}
     for key in _PAGE_BODY_KEYS:
         name = _clean(meta.get(key, ""))
-        if name and len(name) <= 40 and _AGENCY_END.search(name):
+        if 4 <= len(name) <= 40 and _AGENCY_END.search(name):  # not 本站, 本网
             return name
     return None

@@ -27,10 +27,12 @@ from extractors import extract, pictures  # noqa: E402
 
 
 def _pages(doc) -> int:
-    """Picture pages read: the highest page number any block carries."""
-    pages = [b.page for b in doc.blocks if getattr(b, "page", None)]
-    pages += [c.page for b in doc.blocks for c in getattr(b, "cells", []) if c.page]
-    return max(pages, default=1)
+    """Pages read by OCR: what the pictures' "ocr" warning counts (a tall picture's pieces each count),
+    else the PDF's pages read by OCR."""
+    for w in doc.warnings:
+        if w.code == "ocr":
+            return int(w.message.split()[0])
+    return max(1, sum(1 for w in doc.warnings if w.code == "pdf_ocr"))
 
 
 def _time(path: Path) -> tuple[float, float, int]:
