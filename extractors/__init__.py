@@ -73,12 +73,36 @@ _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ODT_MIMETYPE = b"mimetypeapplication/vnd.oasis.opendocument.text"  # ODF's first member, stored
 
 
+# --- spreadsheets and pictures ------------------------------------------------------------------------
+EXTRACTORS.update({"xlsx": "extractors.spreadsheet", "xls": "extractors.spreadsheet",
+                   "et": "extractors.spreadsheet", "image": "extractors.image"})
+_PICTURE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*", b"GIF87a", b"GIF89a")
+_WORKBOOK_STREAM = "Workbook".encode("utf-16-le")
+
+
+def _sniff_media(suffix: str, head: bytes) -> str | None:
+    """Spreadsheets and pictures by content (BMP and the OLE .xls/.et also by name), else None."""
+    if head.startswith(_PICTURE_MAGIC) or (head[:4] == b"RIFF" and head[8:12] == b"WEBP"):
+        return "image"
+    if head.startswith(b"BM") and suffix == ".bmp":
+        return "image"
+    if head.startswith(_OLE_MAGIC) and (suffix in (".xls", ".et", ".xlsx", ".xlsm") or _WORKBOOK_STREAM in head):
+        return "et" if suffix == ".et" else "xls"
+    if head.startswith(b"PK\x03\x04") and (b"xl/" in head or suffix in (".xlsx", ".xlsm")):
+        return "xlsx"
+    return None
+# ------------------------------------------------------------------------------------------------------
+
+
 def sniff(path: Path, head: bytes) -> str:
     """The format of a file, decided by its content first and its name second.
 
     So a .doc or an .odt saved under the name .docx goes to the extractor that reads it, and no
     extractor has to hand files on to another.
     """
+    media = _sniff_media(path.suffix.lower(), head)
+    if media:
+        return media
     by_name = SUFFIX_FORMAT.get(path.suffix.lower())
     if head.startswith(b"%PDF") or b"%PDF-" in head[:1024]:
         return "pdf"

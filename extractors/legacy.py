@@ -33,6 +33,7 @@ NAME = "legacy"
 VERSION = "1.0.0"
 
 INSTALL_HINT = "apt-get install --no-install-recommends libreoffice-writer"
+CALC_HINT = "apt-get install --no-install-recommends libreoffice-calc"
 
 # how each format is fed to LibreOffice: the input's file name suffix and the import filter forced on
 # it. Forcing the filter matters: left to detect, LibreOffice reads a corrupt .doc as plain text and
@@ -42,7 +43,11 @@ _ATTEMPTS: dict[str, tuple[tuple[str, str | None], ...]] = {
     "wps": ((".doc", "MS Word 97"), (".wps", None)),
     "rtf": ((".rtf", "Rich Text Format"),),
     "odt": ((".odt", "writer8"),),
+    "xls": ((".xls", "MS Excel 97"),),
+    "et": ((".xls", "MS Excel 97"), (".et", None)),  # Kingsoft .et is BIFF8-like, as .wps is Word-97-like
 }
+# what LibreOffice writes for each target: the export filter
+_TARGETS = {"docx": "docx:MS Word 2007 XML", "xlsx": "xlsx:Calc MS Excel 2007 XML"}
 
 # macros off in the throwaway profile: security level "very high" and execution disabled
 _PROFILE_XCU = """<?xml version="1.0" encoding="UTF-8"?>
@@ -73,6 +78,11 @@ def find_soffice(explicit: str | None = None) -> str:
 
 def convert_to_docx(data: bytes, fmt: str, timeout: float = SOFFICE_TIMEOUT, soffice: str | None = None) -> bytes:
     """DOCX bytes of a legacy document, converted by a fresh LibreOffice instance (`soffice`: its binary)."""
+    return convert(data, fmt, "docx", timeout, soffice)
+
+
+def convert(data: bytes, fmt: str, target: str, timeout: float = SOFFICE_TIMEOUT, soffice: str | None = None) -> bytes:
+    """`target` (docx or xlsx) bytes of a legacy document or workbook, converted by a fresh LibreOffice."""
     if _ENCRYPTED_OOXML in data[:65536] or _ENCRYPTED_OOXML in data[-65536:]:
         raise ExtractionError("the document is password-protected (encrypted)", kind="encrypted")
     soffice = find_soffice(soffice)
@@ -91,12 +101,14 @@ def convert_to_docx(data: bytes, fmt: str, timeout: float = SOFFICE_TIMEOUT, sof
             cmd = [soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--invisible",
                    "--nologo", "--nodefault", "--norestore", "--nolockcheck",
                    *([f"--infilter={infilter}"] if infilter else []),
-                   "--convert-to", "docx:MS Word 2007 XML", "--outdir", str(outdir), str(source)]
+                   "--convert-to", _TARGETS[target], "--outdir", str(outdir), str(source)]
             last_error = _run(cmd, timeout, env={**os.environ, "HOME": str(root), "SAL_USE_VCLPLUGIN": "svp"})
-            produced = outdir / "source.docx"
+            produced = outdir / f"source.{target}"
             if produced.is_file() and produced.stat().st_size:
                 return produced.read_bytes()
     detail = f" ({last_error})" if last_error else ""
+    if target == "xlsx":  # Calc is a package of its own: without it every workbook fails to convert
+        detail += f"; spreadsheets need LibreOffice Calc (`{CALC_HINT}`)"
     raise ExtractionError(f"LibreOffice could not convert the {fmt} file: corrupt, password-protected "
                           f"or not really {fmt}{detail}", kind="corrupt")
 
@@ -132,7 +144,7 @@ def extract(path: Path, data: bytes, fmt: str, options: ExtractOptions | None = 
         from pipeline.settings import ExtractOptions
 
         options = ExtractOptions()
-    content = read_docx(convert_to_docx(data, fmt, options.soffice_timeout, options.soffice))
+    content = read_docx(convert_to_docx(data, fmt, options.soffice_timeout, options.soffice), options)
     metadata = {**content.metadata, "converted_by": "LibreOffice"}
     source = Source.describe(path, data, fmt, NAME, VERSION, metadata=metadata)
     warnings = [ExtractWarning(code="converted", message=f"{fmt} read through a LibreOffice conversion to DOCX"),

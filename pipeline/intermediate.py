@@ -13,7 +13,9 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-INTERMEDIATE_SCHEMA = "nianbao.intermediate/1"
+INTERMEDIATE_SCHEMA = "nianbao.intermediate/2"
+# /2 added Source.attachment; a /1 document is a valid /2 one and is still read
+READ_SCHEMAS = Literal["nianbao.intermediate/2", "nianbao.intermediate/1"]
 
 BBox = tuple[float, float, float, float]
 
@@ -33,6 +35,9 @@ class Source(BaseModel):
     metadata: dict[str, str] = Field(
         default_factory=dict, description="document metadata the format carries (title, author, dates)"
     )
+    attachment: Source | None = Field(
+        None, description="the attachment a saved page links and whose content this is (the page itself is "
+                          "path/sha256/format; its metadata fills what the attachment's lacks)")
 
     @classmethod
     def describe(cls, path: Path, data: bytes, fmt: str, extractor: str, version: str, **kw) -> Source:
@@ -106,7 +111,7 @@ class Document(BaseModel):
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
-    schema_: Literal["nianbao.intermediate/1"] = Field(INTERMEDIATE_SCHEMA, alias="schema")
+    schema_: READ_SCHEMAS = Field(INTERMEDIATE_SCHEMA, alias="schema")
     source: Source
     blocks: list[Block] = Field(default_factory=list)
     warnings: list[Warning] = Field(default_factory=list)

@@ -16,12 +16,24 @@ REPORT_SCHEMA = "nianbao.report/1"
 Number = int | float
 
 
+class AttachmentInfo(BaseModel):
+    """The document a saved page links as its report (`附件：…年度报告.pdf`), read in the page's place."""
+
+    path: str
+    sha256: str
+    format: str
+    extractor: str
+    pages: int | None = None
+
+
 class SourceInfo(BaseModel):
     path: str
     sha256: str
     format: str
     extractor: str
     pages: int | None = None
+    attachment: AttachmentInfo | None = Field(
+        None, description="set when the file is a page whose report is an attachment beside it")
 
 
 class Body(BaseModel):

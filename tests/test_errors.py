@@ -81,7 +81,7 @@ def test_an_unknown_format_is_unsupported(tmp_path: Path) -> None:
     path = tmp_path / "a.txt"
     path.write_text("hello", encoding="utf-8")
     with pytest.raises(ExtractionError) as info:
-        extract(path, fmt="xls")
+        extract(path, fmt="djvu")
     assert info.value.kind == "unsupported"
 
 

@@ -35,7 +35,7 @@ class DocxContent:
     metadata: dict[str, str] = field(default_factory=dict)
 
 
-def read_docx(data: bytes) -> DocxContent:
+def read_docx(data: bytes, options: ExtractOptions | None = None) -> DocxContent:
     """Blocks, warnings and metadata of DOCX bytes; ExtractionError for anything that is not one."""
     pkg = open_package(data)
     root = parse_xml(pkg.document)
@@ -49,10 +49,24 @@ def read_docx(data: bytes) -> DocxContent:
     numbering = Numbering.parse(pkg.numbering if numbered else None, ns)
     reader = BodyReader(ns, styles, numbering)
     blocks = reader.blocks(body)
+    if pkg.images and not any(isinstance(b, Table) and b.n_rows >= 3 and b.n_cols >= 3 for b in blocks):
+        # no table of its own: its pages or tables may be pictures, read by OCR where they stand
+        # (a second walk, so that the common document with tables never pays for looking at pictures)
+        from extractors.pictures import Picture, fill_slots
+
+        reader = BodyReader(ns, styles, numbering, pictures=True)
+        blocks = reader.blocks(body)
+
+        def resolve(rid: str) -> Picture | None:
+            name = pkg.images.get(rid)
+            data = pkg.read(name) if name else None
+            return Picture(name, data) if name and data else None
+
+        blocks = fill_slots(blocks, resolve, reader.warnings, options)
     return DocxContent(blocks=blocks, warnings=reader.warnings, metadata=metadata(pkg))
 
 
 def extract(path: Path, data: bytes, fmt: str, options: ExtractOptions | None = None) -> Document:
-    content = read_docx(data)
+    content = read_docx(data, options)
     source = Source.describe(path, data, fmt, NAME, VERSION, metadata=content.metadata)
     return Document(source=source, blocks=content.blocks, warnings=content.warnings)

@@ -27,10 +27,16 @@ from lxml import etree
 
 from extractors.docx.numbering import Numbering
 from extractors.docx.package import parse_xml
+from extractors.pictures import PictureSlot
 from pipeline.intermediate import Cell, Paragraph, Table
 from pipeline.intermediate import Warning as ExtractWarning
 
 MC_NS = "http://schemas.openxmlformats.org/markup-compatibility/2006"
+R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_PICTURE_IDS = etree.XPath(  # DrawingML pictures and legacy VML ones
+    ".//a:blip/@r:embed | .//v:imagedata/@r:id",
+    namespaces={"a": "http://schemas.openxmlformats.org/drawingml/2006/main", "r": R_NS,
+                "v": "urn:schemas-microsoft-com:vml"})
 _FALSE = ("0", "false", "off")
 _HEADING_NAME = re.compile(r"^(?:heading|标题)\s*([1-9])$", re.IGNORECASE)
 
@@ -154,9 +160,10 @@ class _Placed:
 class BodyReader:
     """Turns the children of w:body (or any block container) into intermediate-form blocks."""
 
-    def __init__(self, ns: str, styles: Styles, numbering: Numbering) -> None:
+    def __init__(self, ns: str, styles: Styles, numbering: Numbering, pictures: bool = False) -> None:
         w = f"{{{ns}}}"
         self.w = w
+        self.pictures = pictures  # emit a PictureSlot where a body paragraph holds a picture
         self.styles = styles
         self.numbering = numbering
         self.warnings: list[ExtractWarning] = []
@@ -184,9 +191,10 @@ class BodyReader:
 
     # ----- block containers -------------------------------------------------------------------------
 
-    def blocks(self, container: etree._Element) -> list[Paragraph | Table]:
-        """Paragraphs and tables of a container (w:body, w:sdtContent, w:txbxContent, a frame cell)."""
-        out: list[Paragraph | Table] = []
+    def blocks(self, container: etree._Element) -> list[Paragraph | Table | PictureSlot]:
+        """Paragraphs and tables of a container (w:body, w:sdtContent, w:txbxContent, a frame cell), and
+        the pictures of body paragraphs where they stand (when asked for)."""
+        out: list[Paragraph | Table | PictureSlot] = []
         t = self.t
         for child in container:
             tag = child.tag
@@ -195,6 +203,8 @@ class BodyReader:
                 text = self.paragraph_text(child, boxes)
                 if text.strip():
                     out.append(Paragraph(text=text, heading=self.heading_level(child)))
+                if self.pictures:
+                    out.extend(PictureSlot(str(rid)) for rid in _PICTURE_IDS(child))
                 for box in boxes:
                     out.extend(self.blocks(box))
             elif tag == t["tbl"]:

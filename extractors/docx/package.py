@@ -10,7 +10,8 @@ from __future__ import annotations
 import posixpath
 import zipfile
 import zlib
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from io import BytesIO
 
 from lxml import etree
@@ -49,6 +50,8 @@ class Package:
     numbering: bytes | None
     core: bytes | None
     app: bytes | None
+    images: dict[str, str] = field(default_factory=dict)  # relationship id -> image part (word/media/...)
+    read: Callable[[str], bytes | None] = lambda name: None  # a part's bytes, with the size checks
 
 
 def open_package(data: bytes) -> Package:
@@ -90,6 +93,8 @@ def open_package(data: bytes) -> Package:
     assert document is not None
     doc_rels = _rels(read(_rels_name(main)), posixpath.dirname(main))
     return Package(
+        images=_image_rels(read(_rels_name(main)), posixpath.dirname(main)),
+        read=read,
         document=document,
         styles=read(doc_rels.get("/styles")),
         numbering=read(doc_rels.get("/numbering")),
@@ -119,6 +124,24 @@ def _rels(xml: bytes | None, base: str) -> dict[str, str]:
         target = rel.get("Target", "")
         name = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(base, target))
         out.setdefault(kind[kind.rfind("/"):], name)
+    return out
+
+
+def _image_rels(xml: bytes | None, base: str) -> dict[str, str]:
+    """Relationship id -> part name for the document's internal image relationships."""
+    out: dict[str, str] = {}
+    if not xml:
+        return out
+    try:
+        root = etree.fromstring(xml, _PARSER)
+    except etree.XMLSyntaxError:
+        return out
+    for rel in root.iter(f"{{{PKG_REL_NS}}}Relationship"):
+        if rel.get("TargetMode") == "External" or not rel.get("Type", "").endswith("/image"):
+            continue
+        target = rel.get("Target", "")
+        name = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(base, target))
+        out[rel.get("Id", "")] = name
     return out
 
 

@@ -26,6 +26,7 @@ from extractors.grid import RawCell, overrun_width, place_rows
 from extractors.html.decode import decode_html
 from extractors.html.mhtml import html_part
 from extractors.html.text import MARK, clean, lines, weight
+from extractors.pictures import PictureSlot
 from pipeline.errors import ExtractionError
 from pipeline.intermediate import Block, Document, Paragraph, Source, Table, Warning
 
@@ -62,6 +63,7 @@ _CHROME_NAMES = frozenset(
 _CONTENT_NAMES = frozenset(("trs", "editor", "zoom", "ucap", "content", "article", "detail", "zw",
                             "textcontent", "view", "main"))
 _VISIBLE_DATE = re.compile(r"(发布日期|发布时间)\s*[：:]\s*(\d{4}\s*[-年/.]\s*\d{1,2}\s*[-月/.]\s*\d{1,2})")
+_VISIBLE_BODY = re.compile(r"(发布机构|发文机关|信息来源|来源)\s*[：:]\s*([^\s　|｜:：]{2,40})")
 _NAME_SPLIT = re.compile(r"[\s_\-]+")
 _DIGITS = re.compile(r"\s*(\d+)")
 
@@ -85,20 +87,60 @@ def extract(path: Path, data: bytes, fmt: str, options: ExtractOptions | None = 
     metadata.update(page_metadata(root))
     metadata["encoding"] = decoded.encoding
     _prune(root, may_hide=bool(_HIDDEN_HINT.search(decoded.text)))
-    for label, date in _VISIBLE_DATE.findall(_text(root)):
+    visible = _text(root)
+    for label, date in _VISIBLE_DATE.findall(visible):
         metadata.setdefault(label, date)  # "发布日期：2020-01-31" shown on the page, when no meta says it
+    for label, body in _VISIBLE_BODY.findall(visible):
+        metadata.setdefault(label, body)  # "来源：安乐乡人民政府"
     reader = _Reader(root, metadata.get("ArticleTitle") or metadata.get("title") or "")
     try:
         blocks = reader.read()
     except RecursionError:  # tables nested inside tables a thousand deep
         raise ExtractionError("the page is nested too deeply to read", kind="corrupt") from None
     warnings.extend(Warning(code=c, message=m) for c, m in reader.warnings)
+    source = Source.describe(path, data, fmt, NAME, VERSION, metadata=metadata)
+    if fmt == "html" and not any(isinstance(b, Table) for b in blocks):  # the report may be an attachment
+        from extractors.html import attachment
+
+        where = reader.container if attachment.document_links(reader.container) else reader.body
+        found, missing = attachment.find_attachment(path, where)
+        if found is not None:
+            page_doc = Document(source=source, blocks=[b for b in blocks if not isinstance(b, PictureSlot)],
+                                warnings=warnings)
+            return attachment.read_attachment(path, found, page_doc, options)
+    else:
+        missing = None
+    if any(isinstance(b, PictureSlot) for b in blocks):  # the report may be <img> tags: read them by OCR
+        from extractors.html import resources
+        from extractors.pictures import Picture, fill_slots
+
+        def resolve(src: str) -> Picture | None:
+            picture = resources.read(path, src)
+            return Picture(src[:200], picture) if picture else None
+
+        blocks = fill_slots(blocks, resolve, warnings, options)
+    if missing and not any(isinstance(b, Table) for b in blocks):
+        raise attachment.missing(path, missing)
     if not blocks:
         if truncated:
             raise ExtractionError("elements nest too deeply to read the page", kind="corrupt")
         raise ExtractionError("the page holds no text", kind="empty")
-    source = Source.describe(path, data, fmt, NAME, VERSION, metadata=metadata)
     return Document(source=source, blocks=blocks, warnings=warnings)
+
+
+def attachments(path: Path, data: bytes) -> list[Path]:
+    """The documents a saved page links that lie beside it (its report when it has no table of its own).
+    For a batch, which converts the page and must not convert those a second time."""
+    decoded = decode_html(data, None)
+    root, _ = _parse(decoded.text)
+    _prune(root, may_hide=bool(_HIDDEN_HINT.search(decoded.text)))
+    body = root.find("body")
+    body = body if body is not None else root
+    if any(t for t in body.iter("table") if not _is_layout(t) and _numeric(t)):
+        return []
+    from extractors.html.attachment import linked_files
+
+    return linked_files(path, body)
 
 
 # control characters that libxml2's HTML parser keeps but lxml refuses when the tree is edited
@@ -223,10 +265,10 @@ def _numeric(table: etree._Element) -> bool:
     return False
 
 
-def _table_holders(body: etree._Element) -> set[etree._Element]:
-    """Every element with a <table> below it, found in one upward pass per table."""
+def _table_holders(body: etree._Element, tag: str = "table") -> set[etree._Element]:
+    """Every element with a <table> (or another `tag`) below it, found in one upward pass per table."""
     holders: set[etree._Element] = set()
-    for table in body.iter("table"):
+    for table in body.iter(tag):
         node = table.getparent()
         while node is not None and node not in holders:
             holders.add(node)
@@ -241,6 +283,9 @@ class _Reader:
         self.body = body if body is not None else root
         self.numeric = {t for t in self.body.iter("table") if not _is_layout(t) and _numeric(t)}
         self.holders = _table_holders(self.body)
+        # without tables of its own, the report may be pictures: <img> tags become PictureSlots in place
+        self.pictures = not self.numeric and self.body.find(".//img") is not None
+        self.img_holders = _table_holders(self.body, "img") if self.pictures else set()
         self.blocks: list[Block] = []
         self.warnings: list[tuple[str, str]] = []
         self.parts: list[str] = []
@@ -346,10 +391,16 @@ class _Reader:
             self.flush()
             self.table(el)
             return False
+        if tag == "img" and self.pictures:
+            src = el.get("src") or el.get("data-src") or el.get("data-original") or ""
+            if src.strip():
+                self.flush()
+                self.blocks.append(PictureSlot(src.strip()))
+            return False
         if tag in _BLOCK and self._is_chrome(el):
             self.flush()
             return False
-        if tag in _CONTAINERS or el in self.holders:
+        if tag in _CONTAINERS or el in self.holders or el in self.img_holders:
             return True  # may hold tables, headings or chrome: go block by block
         if tag in _HEADINGS:
             self.flush()

@@ -84,7 +84,23 @@ def ruling_edges(gray, scale: float, ink_level: int) -> list[dict]:
                 top, bottom = y * scale, (y + bh) * scale
                 edges.append({"object_type": "line", "orientation": "v", "x0": mid, "x1": mid, "top": top,
                               "bottom": bottom, "doctop": top, "width": 0.0, "height": bottom - top})
-    return edges
+    return _table_rules(edges, w * scale)
+
+
+def _table_rules(edges: list[dict], width: float) -> list[dict]:
+    """The edges that are table rules, not strokes of large bold characters (a title's 一 or 丨 is a
+    thick run of ink too): horizontal rules at least an eighth of the page wide, the vertical ones
+    touching them, and shorter horizontal ones touching those (a rule broken in the scan)."""
+    tol = 3.0
+    horizontal = [e for e in edges if e["orientation"] == "h"]
+    long_h = [e for e in horizontal if e["x1"] - e["x0"] >= width / 8]
+
+    def touch(v: dict, h: dict) -> bool:
+        return (h["x0"] - tol <= v["x0"] <= h["x1"] + tol) and (v["top"] - tol <= h["top"] <= v["bottom"] + tol)
+
+    vertical = [v for v in edges if v["orientation"] == "v" and any(touch(v, h) for h in long_h)]
+    kept_h = [h for h in horizontal if h in long_h or any(touch(v, h) for v in vertical)]
+    return kept_h + vertical
 
 
 def _erase_lines(gray, edges: list[dict], scale: float):
@@ -128,8 +144,122 @@ def _cut(box: tuple[int, int, int, int], edges: list[dict], scale: float, ink) -
             a, b = max(0, left) + int(cc[0]), max(0, left) + int(cc[-1]) + 1
             c, d = max(0, top) + int(rr[0]), max(0, top) + int(rr[-1]) + 1
             if d - c >= 4:
-                out.append((a, c, b, d))
+                out.extend(_split_ink((a, c, b, d), ink))
     return out
+
+
+def _bands(mask) -> list[tuple[int, int]]:
+    """(start, end) of the runs of True in a 1-d boolean array."""
+    runs: list[tuple[int, int]] = []
+    start = None
+    for i, v in enumerate(mask.tolist()):
+        if v and start is None:
+            start = i
+        elif not v and start is not None:
+            runs.append((start, i))
+            start = None
+    if start is not None:
+        runs.append((start, len(mask)))
+    return runs
+
+
+def _split_ink(box: tuple[int, int, int, int], ink, depth: int = 0) -> list[tuple[int, int, int, int]]:
+    """A box the detector drew around two stacked lines (公益 over 组织 in a narrow cell) or across a
+    wide gap (letter-spaced 组　织, 服　务) split into its lines and runs: the recogniser reads such
+    gaps as ':[' or '·'. A blank band splits when the ink on both sides is a third of the box tall
+    (so the strokes of 二 or 三 stay together); a blank gap of columns when it is wider than 0.6 of a
+    line's height."""
+    x0, y0, x1, y1 = box
+    region = ink[y0:y1, x0:x1]
+    h = y1 - y0
+    if depth > 6 or h < 8 or not region.any():
+        return [box]
+    rows = _bands(region.any(axis=1))
+    for (_, end), (start, _) in zip(rows, rows[1:], strict=False):
+        above, below = region[:end].any(axis=1).nonzero()[0], region[start:].any(axis=1).nonzero()[0]
+        if len(above) and len(below) and above[-1] - above[0] + 1 >= h / 3 and below[-1] - below[0] + 1 >= h / 3:
+            cut = (end + start) // 2
+            return (_split_ink(_shrink((x0, y0, x1, y0 + cut), ink), ink, depth + 1)
+                    + _split_ink(_shrink((x0, y0 + cut, x1, y1), ink), ink, depth + 1))
+    cols = _bands(region.any(axis=0))
+    for (_, end), (start, _) in zip(cols, cols[1:], strict=False):
+        if start - end > 0.6 * h:
+            cut = (end + start) // 2
+            return (_split_ink(_shrink((x0, y0, x0 + cut, y1), ink), ink, depth + 1)
+                    + _split_ink(_shrink((x0 + cut, y0, x1, y1), ink), ink, depth + 1))
+    return [box]
+
+
+def _shrink(box: tuple[int, int, int, int], ink) -> tuple[int, int, int, int]:
+    x0, y0, x1, y1 = box
+    region = ink[y0:y1, x0:x1]
+    rr, cc = region.any(axis=1).nonzero()[0], region.any(axis=0).nonzero()[0]
+    if not len(rr):
+        return box
+    return x0 + int(cc[0]), y0 + int(rr[0]), x0 + int(cc[-1]) + 1, y0 + int(rr[-1]) + 1
+
+
+def _separate_lines(boxes: list[tuple[int, int, int, int]], ink) -> list[tuple[int, int, int, int]]:
+    """Boxes of stacked lines (two lines of a narrow cell, "商业" over "企业") that overlap, parted at the
+    blank row between them: the detector grows each box past its line, and the strokes of the
+    line above at the top of a crop turn 企业 into 企亚."""
+    out = [list(b) for b in boxes]
+    order = sorted(range(len(out)), key=lambda i: out[i][1])
+    for n, i in enumerate(order):
+        a = out[i]
+        for j in order[n + 1:]:
+            b = out[j]
+            if b[1] >= a[3]:
+                if b[1] > a[3] + (a[3] - a[1]):
+                    break
+                continue
+            left, right = max(a[0], b[0]), min(a[2], b[2])
+            if right - left < 0.5 * min(a[2] - a[0], b[2] - b[0]) or b[3] <= a[3]:
+                continue  # side by side, or one inside the other
+            rows = ink[b[1]:a[3], left:right].any(axis=1)
+            blank = (~rows).nonzero()[0]
+            cut = b[1] + (int(blank[len(blank) // 2]) if len(blank) else (a[3] - b[1]) // 2)
+            a[3], b[1] = cut, cut
+    return _separate_runs([tuple(b) for b in out if b[3] - b[1] >= 4], ink)  # type: ignore[misc]
+
+
+def _separate_runs(boxes: list[tuple[int, int, int, int]], ink) -> list[tuple[int, int, int, int]]:
+    """Boxes side by side on one line that overlap (组 and 织 of a letter-spaced 组　织), parted at the
+    blank column between them: a crop holding a sliver of the neighbour reads as 组: and [织."""
+    out = [list(b) for b in boxes]
+    order = sorted(range(len(out)), key=lambda i: out[i][0])
+    for n, i in enumerate(order):
+        a = out[i]
+        for j in order[n + 1:]:
+            b = out[j]
+            if b[0] >= a[2]:
+                break
+            top, bottom = max(a[1], b[1]), min(a[3], b[3])
+            if bottom - top < 0.5 * min(a[3] - a[1], b[3] - b[1]) or b[2] <= a[2]:
+                continue  # different lines, or one inside the other
+            cols = ink[min(a[1], b[1]):max(a[3], b[3]), b[0]:a[2]].any(axis=0)
+            blank = (~cols).nonzero()[0]
+            cut = b[0] + (int(blank[len(blank) // 2]) if len(blank) else (a[2] - b[0]) // 2)
+            a[2], b[0] = cut, cut
+    return [tuple(b) for b in out if b[2] - b[0] >= 2]  # type: ignore[misc]
+
+
+def _missed_cells(cells: list[tuple[float, float, float, float]], boxes: list[tuple[int, int, int, int]], ink,
+                  scale: float) -> list[tuple[int, int, int, int]]:
+    """Boxes for the ink of table cells in which the detector found no text: it passes over a lone
+    small digit (a "2" between two rules) that the recogniser reads without trouble."""
+    centres = [((x0 + x1) / 2, (y0 + y1) / 2) for x0, y0, x1, y1 in boxes]
+    out: list[tuple[int, int, int, int]] = []
+    for x0, top, x1, bottom in cells:
+        a, b = int(x0 / scale) + 3, int(x1 / scale) - 3  # inside the rules (erased with a 2-pixel pad)
+        c, d = int(top / scale) + 3, int(bottom / scale) - 3
+        if b - a < 4 or d - c < 4 or any(a <= cx <= b and c <= cy <= d for cx, cy in centres):
+            continue
+        region = ink[c:d, a:b]
+        if region.sum() < 12:  # an empty cell, or a few stray pixels
+            continue
+        out.extend(_split_ink(_shrink((a, c, b, d), ink), ink))
+    return [box for box in out if box[3] - box[1] >= 4]
 
 
 def _recognise(engine, image, boxes: list[tuple[int, int, int, int]]) -> list[tuple[str, float]]:
@@ -181,12 +311,15 @@ def read_image(gray, number: int, width: float, height: float, settings: PdfSett
         xs = [p[0] for p in quad]
         ys = [p[1] for p in quad]
         boxes.extend(_cut((int(min(xs)), int(min(ys)), int(max(xs)) + 1, int(max(ys)) + 1), edges, scale, ink))
+    boxes = _separate_lines(boxes, ink)
+    tables = tables_from_edges(edges, (0.0, 0.0, width, height), settings, rec)
+    boxes += _missed_cells([c for _, cells in tables for c in cells], boxes, ink, scale)
     texts = _recognise(engine, rgb, boxes)
     items = [((x0 * scale, y0 * scale, x1 * scale, y1 * scale), text)
              for (x0, y0, x1, y1), (text, score) in zip(boxes, texts, strict=True) if score >= settings.ocr_min_score]
     chars = boxes_to_chars(items)
     pieces = []
-    for bbox, cells in tables_from_edges(edges, (0.0, 0.0, width, height), settings, rec):
+    for bbox, cells in tables:
         piece = piece_from_boxes(cells, chars, number, bbox, settings)
         if piece.n_cols(settings.grid_tolerance) >= 2 and len(piece.cells) >= 2:
             pieces.append(piece)

@@ -444,6 +444,18 @@ def _camelot_pieces(r: _Reading, chars: list[dict], quiet: bool = False) -> list
     return pdf_camelot.pieces(r.path, r.page, chars, r.number, r.s, r.rec.camelot if r.rec else None)
 
 
+def ocr_page(gray, number: int, width: float, height: float, s: PdfSettings,
+             n_threads: int | None = None) -> PageContent:
+    """A picture of a page (a greyscale array) read by OCR into table pieces and flow lines, as a scanned
+    page is: how extractors/pictures.py reads pictures of pages."""
+    from extractors.pdf import ocr as pdf_ocr
+
+    content = PageContent(number, width, height)
+    chars, content.pieces = pdf_ocr.read_image(gray, number, width, height, s, n_threads=n_threads)
+    content.lines = _flow_lines(chars, content.pieces, number, height, s)
+    return content
+
+
 def _unreadable(r: _Reading, content: PageContent, kind: str) -> None:
     """A page without a text layer ("scanned") or with unreadable text ("garbled"): OCR it when possible."""
     from extractors.pdf import ocr as pdf_ocr

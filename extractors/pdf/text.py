@@ -179,7 +179,8 @@ def paragraphs(lines: list[Line], left: float, right: float, body_size: float,
             centred = (
                 abs((prev.x0 + prev.x1) / 2 - (left + right) / 2) < 2 * size
                 and abs((ln.x0 + ln.x1) / 2 - (left + right) / 2) < 2 * size
-                and abs(prev.size - ln.size) < 0.1 and 0 <= ln.top - prev.bottom < 1.2 * size
+                and abs(prev.size - ln.size) < max(0.1, 0.08 * size)  # OCR'd line heights vary a little
+                and 0 <= ln.top - prev.bottom < 1.2 * size
                 and (prev.x0 > left + size or prev.size > 1.1 * body_size) and not is_heading(ln.text)
             )
             if not (continues or centred):

@@ -29,6 +29,8 @@ from pipeline.limits import DEFAULT_MAX_BYTES
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")  # a local file header; the end record of an empty zip
 OFFICE_MARKERS = frozenset({"[Content_Types].xml", "mimetype"})  # OOXML (docx), OpenDocument (odt): documents
 HEAD_BYTES = 8192
+PAGE_SUFFIXES = frozenset({".html", ".htm", ".shtml", ".xhtml", ".mht", ".mhtml"})
+AttachmentsOf = Callable[[Path], list[Path]]
 MAX_NESTING = 3
 RATIO_MIN_BYTES = 256 * 1024  # below this a high ratio is harmless (a page of blanks compresses well)
 MEMBER_SEP = "!/"  # between the levels of a nested archive in `member`
@@ -166,18 +168,30 @@ def _walk_zip(path: str, prefix: str, zf: zipfile.ZipFile, limits: Limits, depth
                 yield from _walk_zip(path, member + MEMBER_SEP, inner, limits, depth + 1, stat, done)
 
 
-def _walk_dir(root: Path) -> Iterator[tuple[Path, str | None]]:
+def _walk_dir(root: Path, attachments_of: AttachmentsOf | None = None,
+              linked: frozenset[Path] = frozenset()) -> Iterator[tuple[Path, str | None]]:
     """(entry, None) for everything under a directory but directories, in a stable order, without listing
-    the whole tree at once; (entry, reason) for what cannot be walked (never dropped in silence)."""
+    the whole tree at once; (entry, reason) for what cannot be walked (never dropped in silence).
+
+    A saved page and what belongs to it are one document: the `<page>_files` folder a browser saves
+    beside `<page>.html` (its pictures, often its attachment) is not walked, and the attachments
+    `attachments_of(page)` names (a page whose report is a PDF beside it) are not documents of their
+    own: the page's conversion reads them.
+    """
     try:
         entries = sorted(os.scandir(root), key=lambda e: e.name)
     except OSError as exc:
         yield root, f"cannot read the directory: {exc.strerror or exc}"
         return
+    pages = [e for e in entries if e.is_file() and PurePosixPath(e.name).suffix.lower() in PAGE_SUFFIXES]
+    stems = {PurePosixPath(e.name).stem for e in pages}
+    if attachments_of is not None:
+        linked = linked | {p for e in pages for p in attachments_of(Path(e.path))}
     for entry in entries:
         try:
             if entry.is_dir(follow_symlinks=False):
-                yield from _walk_dir(Path(entry.path))
+                if not (entry.name.endswith(("_files", ".files")) and entry.name[:-6] in stems):
+                    yield from _walk_dir(Path(entry.path), attachments_of, linked)
                 continue
             if entry.is_symlink() and entry.is_dir():
                 yield Path(entry.path), "a symbolic link to a directory, not followed (give it as an input)"
@@ -185,7 +199,16 @@ def _walk_dir(root: Path) -> Iterator[tuple[Path, str | None]]:
         except OSError as exc:
             yield Path(entry.path), f"cannot read: {exc.strerror or exc}"
             continue
+        if linked and _resolved(entry.path) in linked:
+            continue
         yield Path(entry.path), None
+
+
+def _resolved(path: str) -> Path | None:
+    try:
+        return Path(path).resolve()
+    except (OSError, RuntimeError):
+        return None
 
 
 def _signature(st: os.stat_result) -> str:
@@ -193,10 +216,11 @@ def _signature(st: os.stat_result) -> str:
     return f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}"
 
 
-def _candidates(inputs: list[Path]) -> Iterator[tuple[Path, str | None]]:
+def _candidates(inputs: list[Path], attachments_of: AttachmentsOf | None = None
+                ) -> Iterator[tuple[Path, str | None]]:
     for given in inputs:
         if given.is_dir():
-            yield from _walk_dir(given)
+            yield from _walk_dir(given, attachments_of)
         else:
             yield given, None
 
@@ -250,13 +274,22 @@ def _kind(mode: int) -> str:
             else "a device" if S_ISCHR(mode) or S_ISBLK(mode) else "not a file")
 
 
+def _resolved(path: str) -> Path | None:
+    try:
+        return Path(path).resolve()
+    except (OSError, RuntimeError):
+        return None
+
+
 def iter_items(inputs: list[Path], limits: Limits,
-               done: Callable[[str, str, str], bool] = lambda path, member, stat: False) -> Iterator[Item]:
+               done: Callable[[str, str, str], bool] = lambda path, member, stat: False,
+               attachments_of: AttachmentsOf | None = None) -> Iterator[Item]:
     """Every regular file under the inputs, whatever its name: documents, or archives (by content) walked
     into their members; what cannot be read is an item with a status, never left out. Paths are
     canonical (os.path.realpath). `done(path, member, stat)` lets a re-run skip reading files unchanged
-    since it recorded them: those come out as status "skip" with no data."""
-    for file, problem in _candidates(inputs):
+    since it recorded them: those come out as status "skip" with no data. `attachments_of(page)`: the
+    documents a saved page converts from (see _walk_dir)."""
+    for file, problem in _candidates(inputs, attachments_of):
         if problem is not None:
             status = "unsupported" if problem.startswith("a symbolic link") else "unreadable"
             yield Item(os.path.abspath(file), status=status, error=problem)

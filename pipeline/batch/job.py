@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from pipeline.batch.archive import Item, Limits, canonical, count_items, iter_items
 from pipeline.batch.store import Store, storable_text
-from pipeline.batch.task import FatalError, cache_path, run_task
+from pipeline.batch.task import FatalError, cache_path, page_attachments, run_task
 from pipeline.errors import NianbaoError
 from pipeline.limits import DEFAULT_MAX_BYTES
 
@@ -331,7 +331,7 @@ class Job:
         limits = Limits(self.opts.max_size, self.opts.max_ratio)
         total = count_items(inputs) if self.opts.progress else None
         self.store.begin_run([canonical(p) for p in inputs])
-        self._run(iter_items(inputs, limits, self.store.unchanged_file), self._handle, total, "converting")
+        self._run(iter_items(inputs, limits, self.store.unchanged_file, page_attachments), self._handle, total, "converting")
         self.counts["dropped"] = self.store.drop_unreached()
 
     # ---- --renormalise

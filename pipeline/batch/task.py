@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import resource
 import time
 from pathlib import Path
@@ -68,6 +69,26 @@ def _sniff(path: Path) -> str | None:
             return sniff(path, fh.read(8192))
     except (OSError, ExtractionError):
         return None
+
+
+_DOCUMENT_LINK = re.compile(rb"""href\s*=\s*["']?[^"'>\s]+\.(?:pdf|docx?|wps|rtf|odt|xlsx?|xlsm|et)\b""", re.I)
+
+
+def page_attachments(page: Path) -> list[Path]:
+    """The documents a saved page links and holds beside it as its report (converted with the page, so
+    the batch does not convert them again). Cheap for pages that link no document; [] on any failure."""
+    try:
+        data = page.read_bytes()
+    except OSError:
+        return []
+    if not _DOCUMENT_LINK.search(data):
+        return []
+    try:
+        from extractors.html import attachments
+
+        return attachments(page, data)
+    except Exception:  # noqa: BLE001 - a page we cannot read here is reported when it is converted
+        return []
 
 
 def site_of(metadata: dict[str, str]) -> str | None:
@@ -157,6 +178,9 @@ def run_task(task: dict[str, Any]) -> dict[str, Any]:
 
             source = Path(task["source"])
             result["format"] = _sniff(source)
+            if result["format"] == "image":  # a logo, a photo, page furniture: each would cost seconds of OCR
+                raise ExtractionError("a picture: not read in a batch (convert it with `nianbao convert`, which "
+                                      "reads it by OCR)", kind="unsupported")
             doc = extract(source, options=_options(task))
             doc.source.path = task["display"]
             _write_cache(cached, doc.to_json(indent=None), task.get("tmp"))

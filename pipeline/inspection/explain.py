@@ -34,7 +34,7 @@ def load_report(path: Path) -> tuple[Report, Document | None]:
         schema = data.get("schema") if isinstance(data, dict) else None
         if schema == "nianbao.report/1":
             return Report.model_validate(data), None
-        if schema == "nianbao.intermediate/1":
+        if str(schema).startswith("nianbao.intermediate/"):
             doc = Document.model_validate(data)
             return normalise(doc), doc
     from extractors import extract

@@ -205,4 +205,34 @@ def read_metadata(doc: Document) -> Metadata:
     sig_agency, sig_date, sig_blocks = _signature(doc)
     published = sig_date or _metadata_date(doc)
     agency = _pick_agency(_agency_from_title(title), sig_agency)
-    return Metadata(title, agency, _year(title, doc, published), published, sig_blocks)
+    year = _year(title, doc, published)
+    if doc.source.format in ("html", "mhtml") and (title is None or agency is None or year is None):
+        page_title = _page_title(doc)  # the page says what its attachment or pictures do not
+        year = year or (int(found[0]) if page_title and (found := _YEAR.findall(page_title)) else None)
+        agency = agency or _agency_from_title(page_title) or _page_body(doc)
+        title = title or page_title
+    return Metadata(title, agency, year, published, sig_blocks)
+
+
+_PAGE_TITLE_KEYS = ("articletitle", "title")
+_PAGE_BODY_KEYS = ("发布机构", "发文机关", "contentsource", "信息来源", "来源")
+
+
+def _page_title(doc: Document) -> str | None:
+    """A saved page's own title (<meta name="ArticleTitle">, <title>) when it names a report."""
+    meta = {k.lower(): v for k, v in doc.source.metadata.items()}
+    for key in _PAGE_TITLE_KEYS:
+        text = _clean(meta.get(key, ""))
+        if text and len(text) <= 80 and any(w in text for w in _REPORT_WORDS):
+            return text
+    return None
+
+
+def _page_body(doc: Document) -> str | None:
+    """The publishing body a saved page names (发布机构, <meta name="ContentSource">, 来源：…)."""
+    meta = {k.lower(): v for k, v in doc.source.metadata.items()}
+    for key in _PAGE_BODY_KEYS:
+        name = _clean(meta.get(key, ""))
+        if 4 <= len(name) <= 40 and _AGENCY_END.search(name):  # not 本站, 本网
+            return name
+    return None

@@ -6,7 +6,7 @@ from collections import Counter
 
 from pipeline.errors import NotAReportError
 from pipeline.fields import all_fields, template_fields
-from pipeline.intermediate import Document, Table
+from pipeline.intermediate import Document, Source, Table
 from pipeline.normalise.body import read_body
 from pipeline.normalise.checks import run_checks
 from pipeline.normalise.indicators import compute as compute_indicators
@@ -14,7 +14,17 @@ from pipeline.normalise.metadata import read_metadata
 from pipeline.normalise.sections import find_sections, section_texts
 from pipeline.normalise.tables import TableReading, read_tables
 from pipeline.normalise.unglue import unglue
-from pipeline.report import Body, Check, Issue, Provenance, Report, ReportMeta, SourceInfo, nest
+from pipeline.report import (
+    AttachmentInfo,
+    Body,
+    Check,
+    Issue,
+    Provenance,
+    Report,
+    ReportMeta,
+    SourceInfo,
+    nest,
+)
 
 TABLE_NAMES = {"t2": "二 (主动公开)", "t3": "三 (收到和处理申请)", "t4": "四 (复议和诉讼)"}
 
@@ -93,7 +103,7 @@ def normalise(doc: Document) -> Report:
     wanted_set = set(wanted)
     extra = [f for f in reading.placed if f not in wanted_set and f in fields]
     values = {f: (reading.placed[f].value if f in reading.placed else None) for f in wanted + extra}
-    issues = [Issue(level="info" if w.code.startswith("encoding") else "warning", code=f"extract.{w.code}",
+    issues = [Issue(level="info" if w.code.startswith(("encoding", "attachment")) else "warning", code=f"extract.{w.code}",
                     message=w.message) for w in doc.warnings]
     if t2 and t3 and t2 != t3:
         issues.append(Issue(level="warning", code="template_mixed",
@@ -131,7 +141,7 @@ def normalise(doc: Document) -> Report:
     src = doc.source
     return Report(
         source=SourceInfo(path=src.path, sha256=src.sha256, format=src.format, extractor=src.extractor,
-                          pages=src.pages),
+                          pages=src.pages, attachment=_attachment(src.attachment)),
         report=ReportMeta(title=meta.title, agency=meta.agency, year=meta.year, published=meta.published,
                           template=template, body=Body(**body.fields())),
         **nest(values),
@@ -141,3 +151,10 @@ def normalise(doc: Document) -> Report:
         issues=issues,
         provenance=provenance,
     )
+
+
+def _attachment(att: Source | None) -> AttachmentInfo | None:
+    if att is None:
+        return None
+    return AttachmentInfo(path=att.path, sha256=att.sha256, format=att.format, extractor=att.extractor,
+                          pages=att.pages)
