@@ -75,6 +75,26 @@ class Issue(BaseModel):
     message: str
 
 
+class SectionOutline(BaseModel):
+    """One of the six sections as found: what a reader checks for presence and content."""
+
+    key: Literal["overview", "active", "applications", "review", "problems", "other"]
+    heading: str = Field(description="the heading as written")
+    paragraphs: int = Field(description="paragraphs of prose under the heading")
+    tables: int = Field(description="tables under the heading")
+
+
+class Statement(BaseModel):
+    """A number the prose states about a table quantity (pipeline/data/statements.tsv), with its sentence."""
+
+    field: str = Field(description="the table quantity: a field id, or field ids joined by + (a sum)")
+    also: list[str] = Field(default_factory=list, description="other readings of the same words that the table "
+                                                                "may match (e.g. new + carried over)")
+    value: int
+    sentence: str
+    section: str | None = Field(None, description="the section key the sentence is in")
+
+
 class Provenance(BaseModel):
     """Where a value came from in the intermediate form."""
 
@@ -102,6 +122,8 @@ class Report(BaseModel):
     applications: dict[str, dict[str, Any]]
     review_litigation: dict[str, dict[str, Any]]
     sections: dict[str, str | None]
+    outline: list[SectionOutline] = Field(default_factory=list)
+    statements: list[Statement] = Field(default_factory=list)
     indicators: Indicators = Field(default_factory=Indicators)
     checks: list[Check]
     issues: list[Issue]

@@ -91,3 +91,31 @@ def batch(
     done = "renormalised" if renormalise else "converted"
     typer.echo(f"this run: {counts.get('recorded', 0)} documents {done}, {counts.get('skipped', 0)} already done; "
                f"{db}, reports.jsonl, values_long.csv, reports_wide.csv, growth.csv in {out}")
+
+
+def audit(
+    job: Annotated[Path, typer.Argument(help="a batch job directory (nianbao batch -o JOB)")],
+    summary: Annotated[bool, typer.Option("--summary", help="print a table per body of its findings, worst first")]
+        = False,
+) -> None:
+    """What a disclosure office checks beyond the arithmetic: JOB/audit.csv, one row per finding."""
+    import sqlite3
+
+    db = job / "nianbao.sqlite"
+    if not db.exists():
+        typer.echo(f"{job}: no batch job here (no nianbao.sqlite)", err=True)
+        raise typer.Exit(1)
+    from pipeline.batch.audit import SEVERITY, audit_job
+
+    try:
+        findings = audit_job(job)
+    except (sqlite3.Error, OSError) as exc:
+        typer.echo(f"{db}: cannot audit the job: {exc}", err=True)
+        raise typer.Exit(1) from None
+    if summary:
+        from pipeline.batch.audit_summary import print_audit_summary
+
+        print_audit_summary(findings)
+    counts = {code: sum(f.code == code for f in findings) for code in SEVERITY}
+    typer.echo(f"{len(findings)} findings ({', '.join(f'{c} {n}' for c, n in counts.items() if n) or 'none'}); "
+               f"{job / 'audit.csv'}")

@@ -9,10 +9,11 @@ from pipeline.normalise.body import read_body
 from pipeline.normalise.checks import run_checks
 from pipeline.normalise.indicators import compute as compute_indicators
 from pipeline.normalise.metadata import read_metadata
-from pipeline.normalise.sections import find_sections, section_texts
+from pipeline.normalise.sections import find_sections, section_spans, section_texts
+from pipeline.normalise.statements import read_statements
 from pipeline.normalise.tables import TableReading, read_tables
 from pipeline.normalise.unglue import unglue
-from pipeline.report import Body, Issue, Provenance, Report, ReportMeta, SourceInfo, nest
+from pipeline.report import Body, Issue, Provenance, Report, ReportMeta, SectionOutline, SourceInfo, nest
 
 TABLE_NAMES = {"t2": "二 (主动公开)", "t3": "三 (收到和处理申请)", "t4": "四 (复议和诉讼)"}
 
@@ -85,7 +86,8 @@ def normalise(doc: Document) -> Report:
     if body.inferred:
         issues.append(Issue(level="info", code="body_inferred",
                             message=f"the body's place {body.region_code} was inferred: {body.inferred}"))
-    marks = find_sections(doc)
+    spans = section_spans(doc, find_sections(doc), meta.signature_blocks)
+    sections = section_texts(spans)
     table_ordinal = {}
     for index, block in enumerate(doc.blocks):
         if isinstance(block, Table):
@@ -103,7 +105,10 @@ def normalise(doc: Document) -> Report:
         report=ReportMeta(title=meta.title, agency=meta.agency, year=meta.year, published=meta.published,
                           template=template, body=Body(**body.fields())),
         **nest(values),
-        sections=section_texts(doc, marks, meta.signature_blocks),
+        sections=sections,
+        outline=[SectionOutline(key=s.key, heading=s.heading, paragraphs=len(s.paragraphs), tables=s.tables)
+                 for s in spans],
+        statements=read_statements(sections, meta.year),
         indicators=compute_indicators(values),
         checks=run_checks(check_values),
         issues=issues,
