@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pipeline.intermediate import Document, Paragraph
 from pipeline.normalise.labels import fold, labels
 
-_TOP_NUMBER = re.compile(r"^\s*([一二三四五六七八九十]{1,2}|\d{1,2})\s*[、.．,，:：]?\s*")
+_TOP_NUMBER = re.compile(r"^\s*([一二三四五六七八九十]{1,2}|\d{1,2}(?!\d))\s*[、.．,，:：]?\s*")
 _SUBHEAD = re.compile(r"^\s*[（(]")
 SECTION_KEYS = ("overview", "active", "applications", "review", "problems", "other")
 TABLE_SECTIONS = {"active", "applications", "review"}  # their tables are the content; prose runs around them
@@ -39,7 +39,10 @@ def section_of(paragraph: Paragraph) -> str | None:
         return None
     if _TOP_NUMBER.match(text) or paragraph.heading is not None:
         return found.key
-    # a heading whose number was lost: little more than the section's own words
+    # a heading whose number was lost: little more than the section's own words, and no sentence
+    # (全年被申请行政复议六十起。 is a statement in section 一)
+    if text.endswith(("。", "；", ";")) or re.search(r"\d|[一二三四五六七八九十百千]+[件个宗起次]", text):
+        return None
     return found.key if len(folded) <= len(found.variant) + 6 else None
 
 

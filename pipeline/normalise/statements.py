@@ -26,6 +26,9 @@ _DROP = re.compile(r"[\s*#_`]+")
 # reporting one (全县 in a county office's report may count every department)
 NOT_THIS_BODY = re.compile(r"上年度|上一年|去年|往年|同比|环比|较上年|比上年|累计|历年|以来|全县|全市|全区|全省|全州|全旗|"
                            r"全镇|全乡|各乡|各镇|各街道|各部门|各单位|各级|系统|下属|所属|直属|部门|单位共")
+# a subject named before the statement that is not the reporting body itself (我局, 本机关 are):
+# 区政府办代表区政府受理申请17件 in a district's report counts one office's applications
+OTHER_SUBJECT = re.compile(r"(?<![我本该])(?:政府办|办公室|办公厅|局|委员会|委|中心|部门|单位|公司|处|科室)")
 SUBCOUNT = re.compile(r"其中|包括|含")
 _YEAR = re.compile(r"(\d{4})年")
 _DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
@@ -90,7 +93,7 @@ def _sentences(text: str) -> list[str]:
 
 def _fair(prefix: str, year: int | None, subcount_ok: bool) -> bool:
     """No other year, period, comparison or body before the statement (nor 其中, unless a part by nature)."""
-    if NOT_THIS_BODY.search(prefix) or (not subcount_ok and SUBCOUNT.search(prefix)):
+    if NOT_THIS_BODY.search(prefix) or OTHER_SUBJECT.search(prefix) or (not subcount_ok and SUBCOUNT.search(prefix)):
         return False
     return all(year is not None and int(y) == year for y in _YEAR.findall(prefix)) or not _YEAR.search(prefix)
 
