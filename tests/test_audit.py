@@ -257,3 +257,12 @@ def test_dev_published_late_from_truths():
         assert found == expected, truth["file"]
         checked, late = checked + 1, late + expected
     assert checked > 50 and late > 10
+
+
+@needs_dev
+def test_explain_shows_the_statement():
+    result = CliRunner().invoke(app, ["explain", str(DEV / "dev2_m01.txt"), NEW])
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert "text_table_mismatch" in text and "says 100, the table 97" in text
+    assert "no issue and no failed check" not in text

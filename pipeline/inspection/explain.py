@@ -22,7 +22,8 @@ from pipeline.fields import all_fields
 from pipeline.intermediate import Cell, Document, Table
 from pipeline.normalise.checks import FLOW_ROWS
 from pipeline.normalise.labels import Label, fold, labels
-from pipeline.report import Check, Issue, Provenance, Report
+from pipeline.normalise.statements import disagreement
+from pipeline.report import Check, Issue, Provenance, Report, Statement
 
 
 def load_report(path: Path) -> tuple[Report, Document | None]:
@@ -130,6 +131,8 @@ class Explanation:
     issues: list[Issue] = field(default_factory=list)
     checks: list[Check] = field(default_factory=list)
     suggestions: list[str] = field(default_factory=list)
+    statements: list[tuple[Statement, float | None]] = field(default_factory=list)  # (what the prose says, the
+    # table's number when it contradicts)
 
     @property
     def placement(self) -> str:
@@ -162,6 +165,7 @@ def explain(report: Report, doc: Document | None, field_id: str) -> Explanation:
     out.value = values.get(field_id)
     out.issues = issues_on(field_id, report.issues)
     out.checks = checks_on(field_id, report.checks)
+    out.statements = [(s, disagreement(s, values)) for s in statements_on(field_id, report.statements)]
     prov = report.provenance.get(field_id)
     out.provenance = prov
     if prov is None:
@@ -249,8 +253,21 @@ def render(exp: Explanation, console: Any = None) -> None:
         console.print(f"[{colour}]{issue.level} {issue.code}[/{colour}]: {issue.message}", highlight=False)
     for check in exp.checks:
         console.print(f"[red]check {check.rule} fails[/red]: {check.message}", highlight=False)
-    if not exp.issues and not exp.checks:
+    for statement, table in exp.statements:
+        said = f"prose, section {statement.section}: «{statement.sentence}» says {statement.value}"
+        if statement.field != exp.field:
+            said += f" (read as {statement.field})"
+        if table is None:
+            console.print(f"[green]{said}: agrees with the table[/green]", highlight=False)
+        else:
+            console.print(f"[red]text_table_mismatch[/red]: {said}, the table {table:g}", highlight=False)
+    if not exp.issues and not exp.checks and all(table is None for _, table in exp.statements):
         console.print("[green]no issue and no failed check on this field[/green]")
+
+
+def statements_on(field_id: str, statements: list[Statement]) -> list[Statement]:
+    """The prose statements one of whose readings holds this field."""
+    return [s for s in statements if any(field_id in reading.split("+") for reading in (s.field, *s.also))]
 
 
 def explain_prefix(report: Report, prefix: str) -> list[str]:
