@@ -171,11 +171,13 @@ def test_form_findings(tmp_path):
     assert ("fee_not_stated", "sections.other") in codes
 
     spec = make_report("2021", seed=5)
-    spec.blocks = [b for b in spec.blocks if b != ("heading", "五、存在的主要问题及改进情况")]
+    lost = ("heading", "五、存在的主要问题及改进情况"), ("heading", "二、主动公开政府信息情况")
+    spec.blocks = [b for b in spec.blocks if b not in lost]
     path = tmp_path / "no5.txt"
     path.write_text(render_text(spec, "tsv"), encoding="utf-8")
     codes = {(code, field) for code, field, _ in report_findings(normalise(extract(path)))}
     assert ("section_missing", "sections.problems") in codes
+    assert ("section_missing", "sections.active") not in codes  # its table is there: only the heading was lost
 
 
 def run_job(tmp_path: Path, files: list[Path]) -> Path:

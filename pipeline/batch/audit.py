@@ -105,11 +105,22 @@ def _sections(report: Report) -> list[tuple[str, str, str]]:
     out = []
     for key in SECTION_KEYS:
         span = found.get(key)
+        if span is None and _table_read(report, key):
+            continue  # its table is there: the heading was lost in extraction (a PDF heading read into the table)
         if span is None:
             out.append(("section_missing", f"sections.{key}", f"no heading for {SECTION_NAMES[key]}"))
         elif not span.paragraphs and not span.tables:
             out.append(("section_empty", f"sections.{key}", f"nothing under the heading {_quote(span.heading, 40)}"))
     return out
+
+
+SECTION_TABLES = {"active": "active_disclosure", "applications": "applications", "review": "review_litigation"}
+
+
+def _table_read(report: Report, key: str) -> bool:
+    """A value was read from the table of section 二, 三 or 四."""
+    top = SECTION_TABLES.get(key)
+    return top is not None and any(v is not None for row in getattr(report, top).values() for v in row.values())
 
 
 def _fee(report: Report) -> list[tuple[str, str]]:
