@@ -11,7 +11,13 @@ import pytest
 from typer.testing import CliRunner
 
 from extractors import extract
-from pipeline.batch.audit import findings_for_job, report_findings, similarity
+from pipeline.batch.audit import (
+    findings_by_report,
+    findings_for_job,
+    report_findings,
+    similarity,
+    stored_findings,
+)
 from pipeline.cli import app
 from pipeline.normalise import normalise
 from pipeline.normalise.statements import chinese_number
@@ -180,6 +186,18 @@ def test_form_findings(tmp_path):
     assert ("section_missing", "sections.active") not in codes  # its table is there: only the heading was lost
 
 
+def test_report_from_before_the_audit(tmp_path):
+    """A report normalised before outlines and statements existed: its sections are not judged missing."""
+    values = make_report("2021", seed=3).values
+    report = report_with(tmp_path, [("overview", fill(PHRASINGS[0][1], values, NEW, values[NEW] + 7))],
+                         published="2024-02-03")
+    data = json.loads(report.to_json())
+    del data["outline"], data["statements"]
+    old = Report.model_validate(data)
+    assert [code for code, _, _ in report_findings(old)] == ["published_late"]
+    assert [code for code, _, _ in report_findings(report)] == ["text_table_mismatch", "published_late"]
+
+
 def run_job(tmp_path: Path, files: list[Path]) -> Path:
     from pipeline.batch.job import BatchOptions, run_batch
 
@@ -225,7 +243,10 @@ def test_audit_job_cli(tmp_path):
 
     con = sqlite3.connect(job / "nianbao.sqlite")
     assert con.execute("SELECT count(*) FROM findings").fetchone()[0] == len(rows)
-    assert len(findings_for_job(job / "nianbao.sqlite")) == len(rows)
+    assert findings_for_job(job / "nianbao.sqlite") == stored_findings(job / "nianbao.sqlite")
+    by_report = findings_by_report(job / "nianbao.sqlite")
+    assert sum(len(found) for found in by_report.values()) == len(rows)
+    assert {f.year for found in by_report.values() for f in found} == {2023}  # the 2022 report is clean
 
 
 def test_audit_no_job(tmp_path):

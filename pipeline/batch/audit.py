@@ -135,13 +135,21 @@ def _fee(report: Report) -> list[tuple[str, str]]:
 
 def report_findings(report: Report) -> list[tuple[str, str, str]]:
     """(code, field, detail) of one report's own findings, errors first."""
-    out = [("text_table_mismatch", f, d) for f, d in text_table_mismatches(report)]
+    read_prose = not predates_audit(report)
+    out = [("text_table_mismatch", f, d) for f, d in text_table_mismatches(report)] if read_prose else []
     out += [("arithmetic", c.rule, c.message) for c in report.checks if not c.ok]
     out += [("published_late", f, d) for f, d in _late(report)]
     out += [("template_outdated", f, d) for f, d in _template(report)]
-    out += _sections(report)
-    out += [("fee_not_stated", f, d) for f, d in _fee(report)]
+    if read_prose:
+        out += _sections(report)
+        out += [("fee_not_stated", f, d) for f, d in _fee(report)]
     return out
+
+
+def predates_audit(report: Report) -> bool:
+    """A report normalised before sections had an outline and statements were read (an older job): its
+    sections and statements cannot be judged (`nianbao batch -o JOB --renormalise` reads them)."""
+    return "outline" not in report.model_fields_set
 
 
 def similarity(a: str, b: str) -> float:
@@ -253,14 +261,34 @@ def audit_job(job: Path) -> list[Finding]:
     return findings
 
 
-def findings_by_report(db: Path) -> dict[int, list[sqlite3.Row]]:
-    """The stored findings of a job per report id (what the review site shows on a report's page)."""
+def stored_findings(db: Path) -> list[Finding]:
+    """The findings the last `nianbao audit` stored in the job's database (for the workbook's sheet and the
+    review site, which read them without re-auditing); [] when the job was never audited."""
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-    conn.row_factory = sqlite3.Row
     try:
-        out: dict[int, list[sqlite3.Row]] = {}
-        for row in conn.execute("SELECT * FROM findings ORDER BY rowid"):
-            out.setdefault(row["report_id"], []).append(row)
-        return out
+        if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'findings'").fetchone():
+            return []
+        return [Finding(*row) for row in conn.execute(
+            "SELECT report_id, path, member, agency, year, code, severity, field, detail, body_id, body_name "
+            "FROM findings ORDER BY rowid")]
+    finally:
+        conn.close()
+
+
+def findings_by_report(db: Path) -> dict[int, list[Finding]]:
+    """The stored findings per report id (what the review site shows on a report's page)."""
+    out: dict[int, list[Finding]] = {}
+    for finding in stored_findings(db):
+        if finding.report_id is not None:
+            out.setdefault(finding.report_id, []).append(finding)
+    return out
+
+
+def reports_predating_audit(db: Path) -> int:
+    """How many of the job's reports were normalised before statements were read (see predates_audit)."""
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        return conn.execute("SELECT count(*) FROM reports WHERE json IS NOT NULL AND json NOT LIKE '%\"outline\"%'"
+                            ).fetchone()[0]
     finally:
         conn.close()

@@ -116,6 +116,12 @@ def audit(
         from pipeline.batch.audit_summary import print_audit_summary
 
         print_audit_summary(findings)
+    from pipeline.batch.audit import reports_predating_audit
+
+    stale = reports_predating_audit(db)
+    if stale:
+        typer.echo(f"{stale} reports were normalised before the prose was read (no sections outline, no "
+                   f"statements): run `nianbao batch -o {job} --renormalise` to audit them fully", err=True)
     counts = {code: sum(f.code == code for f in findings) for code in SEVERITY}
     typer.echo(f"{len(findings)} findings ({', '.join(f'{c} {n}' for c, n in counts.items() if n) or 'none'}); "
                f"{job / 'audit.csv'}")
