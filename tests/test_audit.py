@@ -90,9 +90,10 @@ def table_number(field: str, values: dict) -> int:
     return sum(values[f] for f in field.split("+"))
 
 
-def report_with(tmp_path: Path, sentences: list[tuple[str, str]], seed: int = 3, **kwargs) -> Report:
+def report_with(tmp_path: Path, sentences: list[tuple[str, str]], seed: int = 3, template: str = "2021",
+                **kwargs) -> Report:
     """A generated report (text, as Word saves it) with extra sentences at the start of their sections."""
-    spec = make_report("2021", seed=seed, **kwargs)
+    spec = make_report(template, seed=seed, **kwargs)
     heads = {"overview": spec.blocks[2], "applications": spec.blocks[6]}
     for section, sentence in reversed(sentences):
         spec.blocks.insert(spec.blocks.index(heads[section]) + 1, sentence)
@@ -138,6 +139,14 @@ def test_all_statements_together(tmp_path):
     assert mismatches(report_with(tmp_path, right)) == []
     wrong = [(s, fill(t, values, f, table_number(f, values) + 11)) for f, t, s in kinds]
     assert sorted(mismatches(report_with(tmp_path, wrong))) == sorted({f for f, _, _ in kinds})
+
+
+def test_2019_template_field(tmp_path):
+    """新制定规范性文件 is `created` on the 2019 form: the finding names the field the report has."""
+    created = make_report("2019", seed=3, year=2020).values["active_disclosure.normative_documents.created"]
+    right = report_with(tmp_path, [("overview", f"全年新制定规范性文件{created}件。")], template="2019", year=2020)
+    wrong = report_with(tmp_path, [("overview", f"全年新制定规范性文件{created + 5}件。")], template="2019", year=2020)
+    assert mismatches(right) == [] and mismatches(wrong) == ["active_disclosure.normative_documents.created"]
 
 
 def test_readings_that_count_more(tmp_path):

@@ -69,12 +69,13 @@ def text_table_mismatches(report: Report) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     seen: set[tuple[str, int]] = set()
     for statement in report.statements:
-        table = disagreement(statement, values)
-        if table is None or (statement.field, statement.value) in seen:
+        found = disagreement(statement, values)
+        if found is None or (found[0], statement.value) in seen:
             continue
-        seen.add((statement.field, statement.value))
+        field, table = found
+        seen.add((field, statement.value))
         where = SECTION_NAMES.get(statement.section or "", statement.section or "?")
-        out.append((statement.field, f"prose says {statement.value}, table {_number(table)} "
+        out.append((field, f"prose says {statement.value}, table {_number(table)} "
                                      f"(section {where}: {_quote(statement.sentence)})"))
     return out
 

@@ -131,8 +131,8 @@ class Explanation:
     issues: list[Issue] = field(default_factory=list)
     checks: list[Check] = field(default_factory=list)
     suggestions: list[str] = field(default_factory=list)
-    statements: list[tuple[Statement, float | None]] = field(default_factory=list)  # (what the prose says, the
-    # table's number when it contradicts)
+    # what the prose says, with (reading, the table's number) when the table contradicts it
+    statements: list[tuple[Statement, tuple[str, float] | None]] = field(default_factory=list)
 
     @property
     def placement(self) -> str:
@@ -253,15 +253,15 @@ def render(exp: Explanation, console: Any = None) -> None:
         console.print(f"[{colour}]{issue.level} {issue.code}[/{colour}]: {issue.message}", highlight=False)
     for check in exp.checks:
         console.print(f"[red]check {check.rule} fails[/red]: {check.message}", highlight=False)
-    for statement, table in exp.statements:
+    for statement, found in exp.statements:
         said = f"prose, section {statement.section}: «{statement.sentence}» says {statement.value}"
-        if statement.field != exp.field:
-            said += f" (read as {statement.field})"
-        if table is None:
+        if found is None:
             console.print(f"[green]{said}: agrees with the table[/green]", highlight=False)
         else:
-            console.print(f"[red]text_table_mismatch[/red]: {said}, the table {table:g}", highlight=False)
-    if not exp.issues and not exp.checks and all(table is None for _, table in exp.statements):
+            reading, table = found
+            read_as = f" (read as {reading})" if reading != exp.field else ""
+            console.print(f"[red]text_table_mismatch[/red]: {said}{read_as}, the table {table:g}", highlight=False)
+    if not exp.issues and not exp.checks and all(found is None for _, found in exp.statements):
         console.print("[green]no issue and no failed check on this field[/green]")
 
 

@@ -149,10 +149,14 @@ def reading_value(expression: str, values: dict[str, Any]) -> float | None:
     return total
 
 
-def disagreement(statement: Statement, values: dict[str, Any]) -> float | None:
-    """The table's number when the statement contradicts it: no fair reading of the words matches the
-    table and the first reading is known. None when they agree or the table does not say."""
-    readings = [reading_value(e, values) for e in (statement.field, *statement.also)]
-    if readings[0] is None or any(r is not None and abs(r - statement.value) < 1e-9 for r in readings):
+def disagreement(statement: Statement, values: dict[str, Any]) -> tuple[str, float] | None:
+    """(the reading, the table's number) when the statement contradicts the table: no fair reading of the
+    words matches it. The reading named is the first one the report's template has (新制定规范性文件 is
+    `issued` on the 2021 form, `created` on the 2019 one); None when they agree or the table does not say."""
+    readings = [e for e in (statement.field, *statement.also) if all(f in values for f in e.split("+"))]
+    numbers = [reading_value(e, values) for e in readings]
+    if not readings or numbers[0] is None:
         return None
-    return readings[0]
+    if any(n is not None and abs(n - statement.value) < 1e-9 for n in numbers):
+        return None
+    return readings[0], numbers[0]
