@@ -200,6 +200,14 @@ def test_form_findings(tmp_path):
     assert ("section_missing", "sections.problems") in codes
     assert ("section_missing", "sections.active") not in codes  # its table is there: only the heading was lost
 
+    spec = make_report("2021", seed=6)
+    spec.blocks = [b for b in spec.blocks if b != ("heading", "六、其他需要报告的事项")]
+    path = tmp_path / "no6.txt"
+    path.write_text(render_text(spec, "tsv"), encoding="utf-8")
+    codes = {(code, field) for code, field, _ in report_findings(normalise(extract(path)))}
+    assert ("section_missing", "sections.other") in codes
+    assert not [c for c in codes if c[0] == "fee_not_stated"]  # no section 六: section_missing says it all
+
 
 def test_report_from_before_the_audit(tmp_path):
     """A report normalised before outlines and statements existed: its sections are not judged missing."""

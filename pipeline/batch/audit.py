@@ -128,10 +128,10 @@ def _fee(report: Report) -> list[tuple[str, str]]:
     meta = report.report
     on_2021_form = meta.year >= 2021 if meta.year is not None else meta.template == "2021"
     text = report.sections.get("other") or ""
-    if not on_2021_form or FEE_WORDS.search(text):
+    has_six = any(span.key == "other" for span in report.outline)  # if not, section_missing says it
+    if not on_2021_form or not has_six or FEE_WORDS.search(text):
         return []
-    return [("sections.other", "section 六 says nothing about 信息处理费" if text else
-             "no section 六 text, so nothing about 信息处理费")]
+    return [("sections.other", "section 六 says nothing about 信息处理费")]
 
 
 def report_findings(report: Report) -> list[tuple[str, str, str]]:
