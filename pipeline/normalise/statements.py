@@ -28,7 +28,7 @@ NOT_THIS_BODY = re.compile(r"上年度|上一年|去年|往年|同比|环比|较
                            r"全镇|全乡|各乡|各镇|各街道|各部门|各单位|各级|系统|下属|所属|直属|部门|单位共")
 # a subject named before the statement that is not the reporting body itself (我局, 本机关 are):
 # 区政府办代表区政府受理申请17件 in a district's report counts one office's applications
-OTHER_SUBJECT = re.compile(r"(?<![我本该])(?:政府办|办公室|办公厅|局|委员会|委|中心|部门|单位|公司|处|科室)")
+OTHER_SUBJECT = re.compile(r"(?<![我本该])(?:政府办|办公室|办公厅|局|委员会|委|中心|部门|单位|公司|处室|科室)")
 SUBCOUNT = re.compile(r"其中|包括|含")
 _YEAR = re.compile(r"(\d{4})年")
 _DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
@@ -95,42 +95,44 @@ def _fair(prefix: str, year: int | None, subcount_ok: bool) -> bool:
     """No other year, period, comparison or body before the statement (nor 其中, unless a part by nature)."""
     if NOT_THIS_BODY.search(prefix) or OTHER_SUBJECT.search(prefix) or (not subcount_ok and SUBCOUNT.search(prefix)):
         return False
-    return all(year is not None and int(y) == year for y in _YEAR.findall(prefix)) or not _YEAR.search(prefix)
+    return all(year is not None and int(y) == year for y in _YEAR.findall(prefix))
 
 
 def read_statements(sections: dict[str, str | None], year: int | None) -> list[Statement]:
-    """Every clear statement in the sections' prose, in order."""
+    """Every clear statement in the sections' prose, in order; the same words twice in a sentence once."""
     out: list[Statement] = []
     seen: set[tuple[str, int, str]] = set()
     for section, text in sections.items():
         for sentence in _sentences(text or ""):
-            spans = []
-            for phrasing in phrasings():
-                if phrasing.needs and phrasing.needs not in sentence:
-                    continue
-                for match in phrasing.pattern.finditer(sentence):
-                    spans.append((match.start(), match.end(), phrasing, match))
-            spans.sort(key=lambda s: (s[0], -s[1]))
-            taken_until = -1
-            for start, end, phrasing, match in spans:
-                if start < taken_until:
-                    continue  # inside a longer statement already read
-                taken_until = end
-                # earlier statements of the sentence are not context: 上年结转5件 is not "last year"
-                prefix = _blank(sentence, spans, start)
-                value = _number(match["n"])
-                if value is None or not _fair(prefix, year, phrasing.subcount):
-                    continue
-                key = (phrasing.readings[0], value, sentence)
+            for statement in _sentence_statements(sentence, section, year):
+                key = (statement.field, statement.value, sentence)
                 if key not in seen:
                     seen.add(key)
-                    out.append(Statement(field=phrasing.readings[0], also=list(phrasing.readings[1:]), value=value,
-                                         sentence=sentence, section=section))
+                    out.append(statement)
+    return out
+
+
+def _sentence_statements(sentence: str, section: str, year: int | None) -> list[Statement]:
+    spans = [(m.start(), m.end(), phrasing, m) for phrasing in phrasings()
+             if not phrasing.needs or phrasing.needs in sentence for m in phrasing.pattern.finditer(sentence)]
+    spans.sort(key=lambda s: (s[0], -s[1]))
+    out: list[Statement] = []
+    taken_until = -1
+    for start, end, phrasing, match in spans:
+        if start < taken_until:
+            continue  # inside a longer statement already read
+        taken_until = end
+        value = _number(match["n"])
+        if value is None or not _fair(_blank(sentence, spans, start), year, phrasing.subcount):
+            continue
+        out.append(Statement(field=phrasing.readings[0], also=list(phrasing.readings[1:]), value=value,
+                             sentence=sentence, section=section))
     return out
 
 
 def _blank(sentence: str, spans: list, upto: int) -> str:
-    """The sentence before `upto`, with the statements matched there taken out."""
+    """The sentence before `upto`, with the statements matched there taken out: earlier statements of the
+    sentence are not context (上年结转5件 does not make the next number "last year's")."""
     chars = list(sentence[:upto])
     for start, end, *_ in spans:
         for i in range(start, min(end, upto)):
