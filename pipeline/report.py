@@ -14,6 +14,7 @@ from pipeline.fields import TOPS, all_fields
 
 REPORT_SCHEMA = "nianbao.report/1"
 Number = int | float
+SECTION_KEYS = ("overview", "active", "applications", "review", "problems", "other")  # 一 … 六
 
 
 class SourceInfo(BaseModel):
@@ -93,6 +94,30 @@ class Statement(BaseModel):
     value: int
     sentence: str
     section: str | None = Field(None, description="the section key the sentence is in")
+
+    def disagreement(self, values: dict[str, Any]) -> tuple[str, float] | None:
+        """(the reading, the table's number) when the table contradicts the statement: no fair reading of
+        the words matches it. The reading named is the first one the report's template has (新制定规范性文件
+        is `issued` on the 2021 form, `created` on the 2019 one); None when they agree or the table does not
+        say. `values`: Report.values()."""
+        readings = [e for e in (self.field, *self.also) if all(f in values for f in e.split("+"))]
+        numbers = [reading_value(e, values) for e in readings]
+        if not readings or numbers[0] is None:
+            return None
+        if any(n is not None and abs(n - self.value) < 1e-9 for n in numbers):
+            return None
+        return readings[0], numbers[0]
+
+
+def reading_value(expression: str, values: dict[str, Any]) -> float | None:
+    """A field id or a sum of field ids (a+b) over a report's values; None when a term is unknown."""
+    total = 0.0
+    for field_id in expression.split("+"):
+        value = values.get(field_id)
+        if not isinstance(value, int | float):
+            return None
+        total += value
+    return total
 
 
 class Provenance(BaseModel):

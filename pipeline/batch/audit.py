@@ -1,7 +1,7 @@
 """`nianbao audit JOB`: what a disclosure office checks in its bodies' reports beyond the arithmetic.
 
 Findings (spec: report-schema.md, "Audit"), `error` for numbers that contradict each other, `warning` for
-form. Per report: text_table_mismatch (a statement of the prose, pipeline.normalise.statements, that the
+form. Per report: text_table_mismatch (a statement the normaliser read in the prose, report.statements, that the
 table contradicts), published_late, template_outdated, section_missing / section_empty, fee_not_stated,
 arithmetic. Across a body's years: problems_boilerplate (section 五 nearly last year's) and
 cross_year_mismatch (the job's cross_year table).
@@ -20,9 +20,7 @@ import sqlite3
 from dataclasses import astuple, dataclass
 from pathlib import Path
 
-from pipeline.normalise.sections import SECTION_KEYS
-from pipeline.normalise.statements import disagreement
-from pipeline.report import Report
+from pipeline.report import SECTION_KEYS, Report
 
 SEVERITY = {"text_table_mismatch": "error", "cross_year_mismatch": "error", "arithmetic": "error",
             "published_late": "warning", "template_outdated": "warning", "section_missing": "warning",
@@ -69,7 +67,7 @@ def text_table_mismatches(report: Report) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     seen: set[tuple[str, int]] = set()
     for statement in report.statements:
-        found = disagreement(statement, values)
+        found = statement.disagreement(values)
         if found is None or (found[0], statement.value) in seen:
             continue
         field, table = found

@@ -22,7 +22,6 @@ from pipeline.fields import all_fields
 from pipeline.intermediate import Cell, Document, Table
 from pipeline.normalise.checks import FLOW_ROWS
 from pipeline.normalise.labels import Label, fold, labels
-from pipeline.normalise.statements import disagreement
 from pipeline.report import Check, Issue, Provenance, Report, Statement
 
 
@@ -165,7 +164,7 @@ def explain(report: Report, doc: Document | None, field_id: str) -> Explanation:
     out.value = values.get(field_id)
     out.issues = issues_on(field_id, report.issues)
     out.checks = checks_on(field_id, report.checks)
-    out.statements = [(s, disagreement(s, values)) for s in statements_on(field_id, report.statements)]
+    out.statements = [(s, s.disagreement(values)) for s in statements_on(field_id, report.statements)]
     prov = report.provenance.get(field_id)
     out.provenance = prov
     if prov is None:

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 
 from pipeline.intermediate import Document, Paragraph
 from pipeline.normalise.labels import fold, labels
+from pipeline.report import SECTION_KEYS
 
 _TOP_NUMBER = re.compile(r"^\s*([一二三四五六七八九十]{1,2}|\d{1,2}(?!\d))\s*[、.．,，:：]?\s*")
 _SUBHEAD = re.compile(r"^\s*[（(]")
-SECTION_KEYS = ("overview", "active", "applications", "review", "problems", "other")
 TABLE_SECTIONS = {"active", "applications", "review"}  # their tables are the content; prose runs around them
 
 

@@ -3,8 +3,8 @@
 Only clear statements are read: a phrasing of statements.tsv matched in a sentence whose text before it
 names no other year, no earlier period, no comparison and no other body (a sub-count after 其中 too,
 unless the line says the quantity is a part by nature). The statements are kept in the report with their
-sentence, so that the audit's `text_table_mismatch` and `nianbao explain` can show what was read and where.
-`disagreement` compares one statement with the report's values.
+sentence, so that the audit's `text_table_mismatch` and `nianbao explain` can show what was read and where
+(`Statement.disagreement` in pipeline.report compares one with the report's values).
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib.resources import files
-from typing import Any
 
 from pipeline.report import Statement
 
@@ -138,27 +137,3 @@ def _blank(sentence: str, spans: list, upto: int) -> str:
         for i in range(start, min(end, upto)):
             chars[i] = ""
     return "".join(chars)
-
-
-def reading_value(expression: str, values: dict[str, Any]) -> float | None:
-    """A field id or a sum of field ids (a+b) over the report's values; None when a term is unknown."""
-    total = 0.0
-    for field_id in expression.split("+"):
-        value = values.get(field_id)
-        if not isinstance(value, int | float):
-            return None
-        total += value
-    return total
-
-
-def disagreement(statement: Statement, values: dict[str, Any]) -> tuple[str, float] | None:
-    """(the reading, the table's number) when the statement contradicts the table: no fair reading of the
-    words matches it. The reading named is the first one the report's template has (新制定规范性文件 is
-    `issued` on the 2021 form, `created` on the 2019 one); None when they agree or the table does not say."""
-    readings = [e for e in (statement.field, *statement.also) if all(f in values for f in e.split("+"))]
-    numbers = [reading_value(e, values) for e in readings]
-    if not readings or numbers[0] is None:
-        return None
-    if any(n is not None and abs(n - statement.value) < 1e-9 for n in numbers):
-        return None
-    return readings[0], numbers[0]
