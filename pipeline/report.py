@@ -14,6 +14,7 @@ from pipeline.fields import TOPS, all_fields
 
 REPORT_SCHEMA = "nianbao.report/1"
 Number = int | float
+SECTION_KEYS = ("overview", "active", "applications", "review", "problems", "other")  # 一 … 六
 
 
 class AttachmentInfo(BaseModel):
@@ -87,6 +88,50 @@ class Issue(BaseModel):
     message: str
 
 
+class SectionOutline(BaseModel):
+    """One of the six sections as found: what a reader checks for presence and content."""
+
+    key: Literal["overview", "active", "applications", "review", "problems", "other"]
+    heading: str = Field(description="the heading as written")
+    paragraphs: int = Field(description="paragraphs of prose under the heading")
+    tables: int = Field(description="tables under the heading")
+
+
+class Statement(BaseModel):
+    """A number the prose states about a table quantity (pipeline/data/statements.tsv), with its sentence."""
+
+    field: str = Field(description="the table quantity: a field id, or field ids joined by + (a sum)")
+    also: list[str] = Field(default_factory=list, description="other readings of the same words that the table "
+                                                                "may match (e.g. new + carried over)")
+    value: int
+    sentence: str
+    section: str | None = Field(None, description="the section key the sentence is in")
+
+    def disagreement(self, values: dict[str, Any]) -> tuple[str, float] | None:
+        """(the reading, the table's number) when the table contradicts the statement: no fair reading of
+        the words matches it. The reading named is the first one the report's template has (新制定规范性文件
+        is `issued` on the 2021 form, `created` on the 2019 one); None when they agree or the table does not
+        say. `values`: Report.values()."""
+        readings = [e for e in (self.field, *self.also) if all(f in values for f in e.split("+"))]
+        numbers = [reading_value(e, values) for e in readings]
+        if not readings or numbers[0] is None:
+            return None
+        if any(n is not None and abs(n - self.value) < 1e-9 for n in numbers):
+            return None
+        return readings[0], numbers[0]
+
+
+def reading_value(expression: str, values: dict[str, Any]) -> float | None:
+    """A field id or a sum of field ids (a+b) over a report's values; None when a term is unknown."""
+    total = 0.0
+    for field_id in expression.split("+"):
+        value = values.get(field_id)
+        if not isinstance(value, int | float):
+            return None
+        total += value
+    return total
+
+
 class Provenance(BaseModel):
     """Where a value came from in the intermediate form."""
 
@@ -115,6 +160,8 @@ class Report(BaseModel):
     applications: dict[str, dict[str, Any]]
     review_litigation: dict[str, dict[str, Any]]
     sections: dict[str, str | None]
+    outline: list[SectionOutline] = Field(default_factory=list)
+    statements: list[Statement] = Field(default_factory=list)
     indicators: Indicators = Field(default_factory=Indicators)
     checks: list[Check]
     issues: list[Issue]

@@ -41,7 +41,7 @@ def _flows(conn: sqlite3.Connection, report_id: int) -> dict[str, dict[str, floa
     return out
 
 
-def _firsts(conn: sqlite3.Connection) -> dict[tuple[str, int], tuple[int, str, str]]:
+def firsts_by_body_year(conn: sqlite3.Connection) -> dict[tuple[str, int], tuple[int, str, str]]:
     """(body key, year) -> (report id, agency, agency key) of the first document by path and member, so that
     the choice does not depend on the order documents finished in (workers, resumed runs)."""
     firsts: dict[tuple[str, int], tuple[int, str, str]] = {}
@@ -57,7 +57,7 @@ def _firsts(conn: sqlite3.Connection) -> dict[tuple[str, int], tuple[int, str, s
 def cross_year_rows(conn: sqlite3.Connection) -> list[tuple]:
     """(agency_key, year, prev_year, column, carried_over, prev_carried_forward, ok, agency, report_id,
     prev_report_id, body_id) for every column where both numbers are known; one report per body and year."""
-    firsts = _firsts(conn)
+    firsts = firsts_by_body_year(conn)
     rows = []
     for (key, year), (report_id, agency, name_key) in sorted(firsts.items()):
         prev = firsts.get((key, year - 1))
@@ -83,7 +83,7 @@ def growth_rows(conn: sqlite3.Connection) -> list[tuple]:
     """(body_id, year, prev_year, new_received, prev_new_received, growth, name, report_id, prev_report_id)
     for every body with reports of consecutive years; growth is (this − last) / last, null when last year's
     number is unknown or 0."""
-    firsts = _firsts(conn)
+    firsts = firsts_by_body_year(conn)
     rows = []
     for (key, year), (report_id, agency, _) in sorted(firsts.items()):
         prev = firsts.get((key, year - 1))

@@ -123,6 +123,20 @@ CREATE TABLE IF NOT EXISTS growth (
   report_id INTEGER,
   prev_report_id INTEGER
 );
+CREATE TABLE IF NOT EXISTS findings (
+  report_id INTEGER,
+  path TEXT,
+  member TEXT,
+  agency TEXT,
+  year INTEGER,
+  code TEXT NOT NULL,
+  severity TEXT NOT NULL,
+  field TEXT,
+  detail TEXT,
+  body_id TEXT,
+  body_name TEXT
+);
+CREATE INDEX IF NOT EXISTS findings_report ON findings(report_id);
 CREATE TABLE IF NOT EXISTS cross_year (
   agency_key TEXT NOT NULL,
   year INTEGER NOT NULL,
@@ -395,6 +409,15 @@ class Store:
                 "INSERT INTO cross_year (agency_key, year, prev_year, column_name, carried_over, "
                 "prev_carried_forward, ok, agency, report_id, prev_report_id, body_id) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                 sql_rows(None, rows))
+        self.commit()
+
+    def replace_findings(self, rows: list[tuple]) -> None:
+        """The audit's findings (pipeline.batch.audit), all at once: an audit re-run replaces them."""
+        with self._document():
+            self.conn.execute("DELETE FROM findings")
+            self.conn.executemany(
+                "INSERT INTO findings (report_id, path, member, agency, year, code, severity, field, detail, "
+                "body_id, body_name) VALUES (?,?,?,?,?,?,?,?,?,?,?)", rows)
         self.commit()
 
     def replace_growth(self, rows: list[tuple]) -> None:

@@ -13,7 +13,7 @@ from pipeline.cli import batch, documents, inspection
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Turn 政府信息公开工作年度报告 (DOCX, DOC/WPS, PDF, HTML, text) into checked, structured data.")
 
-for command in (documents.convert, documents.extract, documents.normalise, documents.schema, batch.batch,
+for command in (documents.convert, documents.extract, documents.normalise, documents.schema, batch.batch, batch.audit,
                 inspection.explain, inspection.diff, inspection.debug, inspection.review):
     app.command()(command)
 

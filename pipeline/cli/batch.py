@@ -105,3 +105,37 @@ def batch(
         typer.echo("nianbao batch: " + ", ".join(f"{n} {status}" for status, n in failed.items())
                    + " (inputs that could not be read, or a bug of ours: see the summary)", err=True)
         raise typer.Exit(1)
+
+
+def audit(
+    job: Annotated[Path, typer.Argument(help="a batch job directory (nianbao batch -o JOB)")],
+    summary: Annotated[bool, typer.Option("--summary", help="print a table per body of its findings, worst first")]
+        = False,
+) -> None:
+    """What a disclosure office checks beyond the arithmetic: JOB/audit.csv, one row per finding."""
+    import sqlite3
+
+    db = job / "nianbao.sqlite"
+    if not db.exists():
+        typer.echo(f"{job}: no batch job here (no nianbao.sqlite)", err=True)
+        raise typer.Exit(1)
+    from pipeline.batch.audit import SEVERITY, audit_job
+
+    try:
+        findings = audit_job(job)
+    except (sqlite3.Error, OSError) as exc:
+        typer.echo(f"{db}: cannot audit the job: {exc}", err=True)
+        raise typer.Exit(1) from None
+    if summary:
+        from pipeline.batch.audit_summary import print_audit_summary
+
+        print_audit_summary(findings)
+    from pipeline.batch.audit import reports_predating_audit
+
+    stale = reports_predating_audit(db)
+    if stale:
+        typer.echo(f"{stale} reports were normalised before the prose was read (no sections outline, no "
+                   f"statements): run `nianbao batch -o {job} --renormalise` to audit them fully", err=True)
+    counts = {code: sum(f.code == code for f in findings) for code in SEVERITY}
+    typer.echo(f"{len(findings)} findings ({', '.join(f'{c} {n}' for c, n in counts.items() if n) or 'none'}); "
+               f"{job / 'audit.csv'}")

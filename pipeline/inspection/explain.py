@@ -22,7 +22,7 @@ from pipeline.fields import all_fields
 from pipeline.intermediate import Cell, Document, Table
 from pipeline.normalise.labels import Label, fold, labels
 from pipeline.normalise.template import FLOW_ROWS, RESULTS_TOTAL
-from pipeline.report import Check, Issue, Provenance, Report
+from pipeline.report import Check, Issue, Provenance, Report, Statement
 
 
 def load_report(path: Path) -> tuple[Report, Document | None]:
@@ -130,6 +130,8 @@ class Explanation:
     issues: list[Issue] = field(default_factory=list)
     checks: list[Check] = field(default_factory=list)
     suggestions: list[str] = field(default_factory=list)
+    # what the prose says, with (reading, the table's number) when the table contradicts it
+    statements: list[tuple[Statement, tuple[str, float] | None]] = field(default_factory=list)
 
     @property
     def placement(self) -> str:
@@ -164,6 +166,7 @@ def explain(report: Report, doc: Document | None, field_id: str) -> Explanation:
     out.value = values.get(field_id)
     out.issues = issues_on(field_id, report.issues)
     out.checks = checks_on(field_id, report.checks)
+    out.statements = [(s, s.disagreement(values)) for s in statements_on(field_id, report.statements)]
     prov = report.provenance.get(field_id)
     out.provenance = prov
     if prov is None:
@@ -251,8 +254,21 @@ def render(exp: Explanation, console: Any = None) -> None:
         console.print(f"[{colour}]{issue.level} {issue.code}[/{colour}]: {issue.message}", highlight=False)
     for check in exp.checks:
         console.print(f"[red]check {check.rule} fails[/red]: {check.message}", highlight=False)
-    if not exp.issues and not exp.checks:
+    for statement, found in exp.statements:
+        said = f"prose, section {statement.section}: «{statement.sentence}» says {statement.value}"
+        if found is None:
+            console.print(f"[green]{said}: agrees with the table[/green]", highlight=False)
+        else:
+            reading, table = found
+            read_as = f" (read as {reading})" if reading != exp.field else ""
+            console.print(f"[red]text_table_mismatch[/red]: {said}{read_as}, the table {table:g}", highlight=False)
+    if not exp.issues and not exp.checks and all(found is None for _, found in exp.statements):
         console.print("[green]no issue and no failed check on this field[/green]")
+
+
+def statements_on(field_id: str, statements: list[Statement]) -> list[Statement]:
+    """The prose statements one of whose readings holds this field."""
+    return [s for s in statements if any(field_id in reading.split("+") for reading in (s.field, *s.also))]
 
 
 def explain_prefix(report: Report, prefix: str) -> list[str]:

@@ -11,7 +11,8 @@ from pipeline.normalise.body import read_body
 from pipeline.normalise.checks import run_checks
 from pipeline.normalise.indicators import compute as compute_indicators
 from pipeline.normalise.metadata import read_metadata
-from pipeline.normalise.sections import find_sections, section_texts
+from pipeline.normalise.sections import find_sections, section_spans, section_texts
+from pipeline.normalise.statements import read_statements
 from pipeline.normalise.tables import TableReading, read_tables
 from pipeline.normalise.unglue import unglue
 from pipeline.report import (
@@ -22,6 +23,7 @@ from pipeline.report import (
     Provenance,
     Report,
     ReportMeta,
+    SectionOutline,
     SourceInfo,
     nest,
 )
@@ -125,7 +127,8 @@ def normalise(doc: Document) -> Report:
     if body.inferred:
         issues.append(Issue(level="info", code="body_inferred",
                             message=f"the body's place {body.region_code} was inferred: {body.inferred}"))
-    marks = find_sections(doc)
+    spans = section_spans(doc, find_sections(doc), meta.signature_blocks)
+    sections = section_texts(spans)
     table_ordinal = {}
     for index, block in enumerate(doc.blocks):
         if isinstance(block, Table):
@@ -145,7 +148,10 @@ def normalise(doc: Document) -> Report:
         report=ReportMeta(title=meta.title, agency=meta.agency, year=meta.year, published=meta.published,
                           template=template, body=Body(**body.fields())),
         **nest(values),
-        sections=section_texts(doc, marks, meta.signature_blocks),
+        sections=sections,
+        outline=[SectionOutline(key=s.key, heading=s.heading, paragraphs=len(s.paragraphs), tables=s.tables)
+                 for s in spans],
+        statements=read_statements(sections, meta.year),
         indicators=compute_indicators(values),
         checks=checks,
         issues=issues,
