@@ -10,8 +10,8 @@ import html
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-WIDTH, HEIGHT = 280, 130
-LEFT, RIGHT, TOP, BOTTOM = 44, 12, 22, 24
+WIDTH, HEIGHT = 300, 150
+LEFT, RIGHT, TOP, BOTTOM = 48, 24, 44, 24
 COLOURS = ("#1a56c4", "#c2410c", "#15803d", "#7c3aed")
 
 e = html.escape
@@ -68,10 +68,11 @@ def line_chart(title: str, years: Sequence[int], series: Sequence[Series],
             out.append(f'<circle class="pt" cx="{p[0]:.1f}" cy="{p[1]:.1f}" r="3" fill="{colour}" '
                        f'data-series="{e(s.name)}" data-year="{year}" data-value="{v!r}">'
                        f"<title>{e(s.name)} {year}: {e(fmt(v))}</title></circle>")
+            out.append(f'<text class="val" x="{p[0]:.1f}" y="{p[1] - 6:.1f}" text-anchor="middle" '
+                       f'style="fill:{colour}">{e(fmt(v))}</text>')
     if len(series) > 1:
-        legend_x = LEFT
         for n, s in enumerate(series):
-            out.append(f'<text class="lg" x="{legend_x + 70 * n + 120}" y="14" fill="{COLOURS[n % len(COLOURS)]}">'
+            out.append(f'<text class="lg" x="{LEFT + 90 * n}" y="30" style="fill:{COLOURS[n % len(COLOURS)]}">'
                        f"● {e(s.name)}</text>")
     out.append("</svg>")
     return "".join(out)
