@@ -193,6 +193,12 @@ def test_a_region_page_sums_its_bodies_per_year(job: Path) -> None:
         year = int(td.get("data-year"))
         assert int(td.get("data-value")) == sum(1 for r in in_city.values() if r["report"]["year"] == year)
     assert region.xpath("//*[local-name()='svg'][@data-chart='new_received']")
+    parents = region.xpath("//nav/a")
+    assert [a.text_content() for a in parents] == ["← 全部文件", "江苏省"]
+    province = _page(job, "regions", parents[1].get("href"))
+    assert province.xpath("//h1")[0].text_content() == "江苏省"
+    children = [a.text_content() for a in region.xpath("//ul[@class='children']//a")]
+    assert "清江浦区" in children and "淮阴区" in children
 
 
 def test_pages_use_no_network(job: Path) -> None:

@@ -226,7 +226,7 @@ def region_sums(region: RegionYears) -> dict[int, dict[str, Any]]:
 
 
 def region_page(region: RegionYears, child_regions: list[RegionYears], body_href: Callable[[BodyYears], str],
-                region_href: Callable[[RegionYears], str]) -> str:
+                region_href: Callable[[RegionYears], str], parents: list[RegionYears] | None = None) -> str:
     sums = region_sums(region)
     years = list(sums)
     head = "".join(f"<th>{y}</th>" for y in years)
@@ -268,4 +268,5 @@ def region_page(region: RegionYears, child_regions: list[RegionYears], body_href
         charts=f'<div class="charts">{charts}</div>',
         bodies=f'<table class="years" id="bodies"><thead><tr><th>报告主体</th><th>地区</th>{head}</tr></thead>'
                f"<tbody>{bodies}</tbody></table>",
-        children=f'<h2>下辖地区</h2><ul class="children">{children}</ul>' if children else "")
+        children=f'<h2>下辖地区</h2><ul class="children">{children}</ul>' if children else "",
+        parents="".join(f' › <a href="{e(region_href(p))}">{e(p.path[-1])}</a>' for p in parents or []))

@@ -552,8 +552,10 @@ def build_site(batch_dir: Path, db: Path | None = None) -> Path:
                                           encoding="utf-8")
     for region in regions.values():
         children = [r for p, r in regions.items() if len(p) == len(region.path) + 1 and p[:-1] == region.path]
+        parents = [regions[region.path[:i]] for i in range(1, len(region.path)) if region.path[:i] in regions]
         (region_dir / region.page).write_text(
-            region_page(region, children, lambda b: f"../bodies/{b.page}", lambda r: r.page), encoding="utf-8")
+            region_page(region, children, lambda b: f"../bodies/{b.page}", lambda r: r.page, parents),
+            encoding="utf-8")
     index = site / "index.html"
     index.write_text(index_page(docs, reports, batch_dir, site, links), encoding="utf-8")
     return index
