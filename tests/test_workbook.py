@@ -209,3 +209,13 @@ def test_load_job_gives_dataframes(job: Path) -> None:
         r["applications"]["new_received"]["total"] for r in _reports(job).values()
         if r["report"]["body"]["name"] == COUNTY and r["report"]["year"] == 2023)
     assert load_job(job / "nianbao.sqlite").keys() == frames.keys()
+
+
+def test_a_sheet_stops_at_excels_row_limit_and_says_so(job: Path, tmp_path: Path, monkeypatch) -> None:
+    import pipeline.batch.workbook as workbook
+
+    monkeypatch.setattr(workbook, "EXCEL_MAX_ROWS", 6)
+    book = load_workbook(write_workbook(job / "nianbao.sqlite", tmp_path / "small.xlsx", [workbook.checks_sheet]))
+    rows = list(book["校验"].iter_rows(values_only=True))
+    assert len(rows) == 6
+    assert "超出 Excel 行数上限" in rows[-1][0] and "nianbao.sqlite" in rows[-1][0]

@@ -27,6 +27,22 @@ def show_percent(value: float | None) -> str:
     return "—" if value is None else f"{value * 100:.1f}%"
 
 
+_VALUES: dict[int, tuple[Any, dict[str, Any]]] = {}
+
+
+def values_of(report: Any) -> dict[str, Any]:
+    """report.values(), computed once per report while a site is built (each page reads them several
+    times; the entry holds the report, so its id is not reused meanwhile)."""
+    hit = _VALUES.get(id(report))
+    if hit is None or hit[0] is not report:
+        hit = _VALUES[id(report)] = (report, report.values())
+    return hit[1]
+
+
+def forget_values() -> None:
+    _VALUES.clear()
+
+
 def page_template(name: str) -> Template:
     return Template(resources.files("pipeline.inspection.review").joinpath(f"templates/{name}")
                     .read_text(encoding="utf-8"))

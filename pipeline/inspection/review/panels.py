@@ -16,7 +16,7 @@ from typing import Any
 from pipeline.bodies import fold
 from pipeline.fields import all_fields
 from pipeline.inspection.review.charts import Series, line_chart
-from pipeline.inspection.review.common import e, page_template, show_percent, show_value
+from pipeline.inspection.review.common import e, page_template, show_percent, show_value, values_of
 from pipeline.report import Report
 
 LITIGATION = ("review_litigation.litigation_direct.total", "review_litigation.litigation_after_review.total")
@@ -33,12 +33,12 @@ class KeySeries:
 
 
 def _field(field_id: str) -> Callable[[Report], float | None]:
-    return lambda report: report.values().get(field_id)
+    return lambda report: values_of(report).get(field_id)
 
 
 def _sum_of(field_ids: Iterable[str]) -> Callable[[Report], float | None]:
     def read(report: Report) -> float | None:
-        values = report.values()
+        values = values_of(report)
         terms = [values.get(f) for f in field_ids]
         return None if any(t is None for t in terms) else sum(terms)
     return read
@@ -138,7 +138,7 @@ def body_table(group: BodyYears, report_href: Callable[[Any], str]) -> str:
     for s in KEY_SERIES:
         cells = "".join(_year_cell(s.read(reports[y]), y, s.percent) for y in years)
         out.append(f'<tr class="key" data-series="{e(s.key)}"><th>{e(s.label)}</th>{cells}</tr>')
-    values = {y: r.values() for y, r in reports.items()}
+    values = {y: values_of(r) for y, r in reports.items()}
     held = [f for f in all_fields() if any(f in values[y] for y in years) and not f.endswith("_unit")]
     for f in held:
         cells = "".join(_year_cell(values[y].get(f), y, False, f in values[y]) for y in years)
@@ -213,7 +213,7 @@ def region_sums(region: RegionYears) -> dict[int, dict[str, Any]]:
                 if value is not None:
                     sums[s.key] = sums.get(s.key, 0) + value
                     sums[f"{s.key}_n"] = sums.get(f"{s.key}_n", 0) + 1
-            values = row.report.values()
+            values = values_of(row.report)
             terms = [values.get("applications.granted.total"), values.get("applications.partially_granted.total"),
                      values.get("applications.results_total.total")]
             if all(t is not None for t in terms):

@@ -26,6 +26,7 @@ from typing import Any
 
 from pipeline.fields import Field, all_fields, template_fields
 from pipeline.inspection.explain import checks_on, issues_on
+from pipeline.inspection.review.common import forget_values, values_of
 from pipeline.inspection.review.common import show_value as _fmt
 from pipeline.inspection.review.panels import (
     BodyYears,
@@ -155,7 +156,7 @@ class _Cells:
 
     def __init__(self, report: Report):
         self.report = report
-        self.values = report.values()
+        self.values = values_of(report)
         self.failed = {f for f in self.values if checks_on(f, report.checks)}
 
     def td(self, field_id: str, extra: str = "") -> str:
@@ -528,6 +529,13 @@ def index_page(docs: list[DocRow], reports: dict[Any, ReportRow], batch_dir: Pat
 
 def build_site(batch_dir: Path, db: Path | None = None) -> Path:
     """Write batch_dir/review/ (index.html, reports/, bodies/, regions/, static/); return the index path."""
+    try:
+        return _build_site(batch_dir, db)
+    finally:
+        forget_values()
+
+
+def _build_site(batch_dir: Path, db: Path | None) -> Path:
     docs, reports = read_batch(db or batch_dir / DB_NAME)
     site = batch_dir / "review"
     pages, body_dir, region_dir, static = site / "reports", site / "bodies", site / "regions", site / "static"

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from pipeline.inspection.review.common import values_of
 from pipeline.report import Report
 
 MIN_FILLED_SHARE = 0.5
@@ -40,7 +41,7 @@ class Verdict:
 
 def filled_share(report: Report) -> tuple[int, int]:
     """(filled, total) of the report's values; unit fields (text beside an amount) are not values."""
-    values = {f: v for f, v in report.values().items() if not f.endswith("_unit")}
+    values = {f: v for f, v in values_of(report).items() if not f.endswith("_unit")}
     return sum(v is not None for v in values.values()), len(values)
 
 
