@@ -368,7 +368,7 @@ def _source_links(docs: list[DocRow], batch_dir: Path, page_dir: Path) -> str:
         href = _source_href(doc, batch_dir, page_dir)
         label = e(_doc_label(doc))
         link = f'<a class="source" href="{e(href)}">{label}</a>' if href else f'<span class="source">{label}</span>'
-        items.append(f"<li>{link} <span class=\"dim\">{e(doc.format)} · {e(doc.status)}</span></li>")
+        items.append(f"<li>{link} <span class=\"dim\">{e(doc.format)} · {e(STATUS_LABELS.get(doc.status, doc.status))}</span></li>")
     return f'<ul class="sources">{"".join(items)}</ul>' if items else ""
 
 
