@@ -340,6 +340,8 @@ def test_review_writes_an_index_and_one_page_per_report(batch: Path) -> None:
 
     from lxml import html as lhtml
 
+    from pipeline.inspection.review.common import show_value
+
     result = runner.invoke(app, ["review", str(batch)])
     assert result.exit_code == 0, result.output
     site = batch / "review"
@@ -362,7 +364,7 @@ def test_review_writes_an_index_and_one_page_per_report(batch: Path) -> None:
                 assert "na" in td.get("class")
                 continue
             shown = td.text_content().strip()
-            assert shown == ("—" if value is None else f"{value:g}" if isinstance(value, float) else str(value))
+            assert shown == show_value(value)
             assert td.get("title").startswith(td.get("data-field"))
         assert len(page.xpath("//table[@id='table-3']//tr[@data-row]")) == 25
         assert len(page.xpath("//table[@id='table-4']//td[@data-field]")) == 15

@@ -30,6 +30,7 @@ pytestmark = pytest.mark.timeout(180)
 def site(tmp_path_factory) -> Path:
     from pipeline.inspection.review.site import build_site
     from tests.batchdb import build_batch_db
+    from tests.review_corpus import build_review_corpus
 
     out = tmp_path_factory.mktemp("batch")
     bad = out / "in" / "broken.txt"
@@ -37,6 +38,7 @@ def site(tmp_path_factory) -> Path:
     bad.write_text("这不是年度报告，没有表格。", encoding="utf-8")
     inputs = sorted((ROOT / "samples" / "txt").glob("*.txt")) + sorted((ROOT / "samples" / "txt").glob("*.md"))
     inputs += sorted((ROOT / "samples" / "html").glob("*.htm*"))
+    inputs += list(build_review_corpus(out / "corpus").values())
     build_batch_db(inputs + [bad], out)
     build_site(out)
     return out
@@ -123,13 +125,78 @@ def test_filters_change_the_rows_shown(site: Path, page) -> None:
 
 def test_headers_sort_the_index(site: Path, page) -> None:
     page.goto((site / "review" / "index.html").as_uri())
-    page.click("#docs thead th:nth-child(7)")  # year
-    years = [t.strip() for t in page.locator("#docs tbody tr td:nth-child(7)").all_inner_texts()]
+    page.click("#docs thead th:nth-child(4)")  # 年度
+    years = [t.strip() for t in page.locator("#docs tbody tr td:nth-child(4)").all_inner_texts()]
     numeric = [int(y) for y in years if y]
     assert numeric == sorted(numeric)
-    page.click("#docs thead th:nth-child(7)")
-    years = [int(t) for t in page.locator("#docs tbody tr td:nth-child(7)").all_inner_texts() if t.strip()]
+    page.click("#docs thead th:nth-child(4)")
+    years = [int(t) for t in page.locator("#docs tbody tr td:nth-child(4)").all_inner_texts() if t.strip()]
     assert years == sorted(years, reverse=True)
+
+
+def test_the_interface_is_chinese_and_the_index_starts_in_region_order(site: Path, page) -> None:
+    page.goto((site / "review" / "index.html").as_uri())
+    assert page.locator("h1").inner_text() == "政府信息公开工作年度报告 · 复核"
+    heads = page.locator("#docs thead th").all_inner_texts()
+    assert heads[:4] == ["#", "地区", "报告主体", "年度"]
+    regions = [r.get_attribute("data-region") for r in page.locator("#docs tbody tr").all()]
+    placed = [r for r in regions if r]
+    assert placed == sorted(placed) and regions[:len(placed)] == placed
+
+
+def test_the_region_and_review_filters(site: Path, page) -> None:
+    docs, reports = _db(site)
+    page.goto((site / "review" / "index.html").as_uri())
+    in_city = sum(1 for d in docs if d["report_id"] and (reports[d["report_id"]]["report"]["body"]["region"]
+                                                         or [])[:2] == ["江苏省", "淮安市"])
+    page.select_option("#f-region", "江苏省/淮安市")
+    assert 0 < _visible(page) == in_city < len(docs)
+    page.select_option("#f-region", "江苏省/淮安市/清江浦区")
+    assert _visible(page) == 3
+    assert "region=" in page.url
+    page.click("#f-reset")
+    page.select_option("#f-status", "needs_review")
+    shown = page.locator("#docs tbody tr:not([hidden]) td:nth-child(7)").all_inner_texts()
+    assert shown and set(shown) == {"需复核"}
+    names = page.locator("#docs tbody tr:not([hidden]) td.file").all_inner_texts()
+    assert any("sparse.txt" in n for n in names) and not any("county_2021" in n for n in names)
+
+
+def test_a_body_page_charts_its_years(site: Path, page) -> None:
+    from tests.review_corpus import COUNTY
+
+    docs, reports = _db(site)
+    page.goto((site / "review" / "index.html").as_uri())
+    page.click(f'#docs td.body a:has-text("{COUNTY}")')
+    page.wait_for_load_state()
+    assert page.locator("h1").inner_text() == COUNTY
+    assert page.locator("#years thead th").all_inner_texts() == ["项目", "2021", "2022", "2023"]
+    charts = page.locator("svg.chart")
+    assert charts.count() == 3
+    for i in range(3):
+        box = charts.nth(i).bounding_box()
+        assert box and box["width"] > 200 and box["height"] > 100  # drawn, not collapsed
+    new = page.locator('svg[data-chart="new_received"] circle')
+    assert new.count() == 3
+    by_year = {r["report"]["year"]: r for r in reports.values() if r["report"]["body"]["name"] == COUNTY}
+    assert [int(new.nth(i).get_attribute("data-value")) for i in range(3)] == [
+        by_year[y]["applications"]["new_received"]["total"] for y in (2021, 2022, 2023)]
+    ys = [float(new.nth(i).get_attribute("cy")) for i in range(3)]
+    values = [by_year[y]["applications"]["new_received"]["total"] for y in (2021, 2022, 2023)]
+    assert sorted(range(3), key=lambda i: -ys[i]) == sorted(range(3), key=lambda i: values[i])  # higher is up
+    assert page.locator('svg[data-chart="new_received"] polyline').count() == 1
+    page.locator("svg.chart").first.screenshot(path=str(site / "chart.png"))
+    assert (site / "chart.png").stat().st_size > 2_000
+    if os.environ.get("NIANBAO_UPDATE_DOCS") or not (DOCS / "review-body.png").exists():
+        DOCS.mkdir(exist_ok=True)
+        page.set_viewport_size({"width": 1000, "height": 640})
+        page.screenshot(path=str(DOCS / "review-body.png"))
+    assert (DOCS / "review-body.png").stat().st_size < 300_000
+    page.click("dl.facts a")  # the region
+    page.wait_for_load_state()
+    assert page.locator("h1").inner_text() == "江苏省/淮安市/清江浦区"
+    sums = page.locator('#sums tr[data-series="new_received"] td')
+    assert [int(sums.nth(i).get_attribute("data-value")) for i in range(3)] == values
 
 
 def _cell(page, field: str) -> str:
@@ -137,7 +204,9 @@ def _cell(page, field: str) -> str:
 
 
 def _shown(value) -> str:
-    return "—" if value is None else f"{value:g}" if isinstance(value, float) else str(value)
+    from pipeline.inspection.review.common import show_value
+
+    return show_value(value)
 
 
 def test_report_page_shows_the_three_tables_with_the_report_values(site: Path, page) -> None:
@@ -161,7 +230,7 @@ def test_report_page_shows_the_three_tables_with_the_report_values(site: Path, p
     failing = page.locator("td.v.fail")
     assert failing.count() > 0
     title = failing.first.get_attribute("title")
-    assert "applications.balance" in title and "raw" in title and "table" in title
+    assert "applications.balance" in title and "原文" in title and "表格" in title
     assert page.locator("ul.sources a.source").count() == 1
     shot = site / "review-report.png"
     page.screenshot(path=str(shot), full_page=False)

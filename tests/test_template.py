@@ -13,7 +13,8 @@ from pipeline.normalise.labels import labels
 
 ROOT = Path(__file__).resolve().parents[1]
 # the batch database's cross_year table names its columns after the rows (store.py's schema): a contract
-DB_COLUMN_NAMES = {("pipeline/batch/summary.py", "carried_over"), ("pipeline/batch/writers.py", "new_received")}
+DB_COLUMN_NAMES = {("pipeline/batch/summary.py", "carried_over"), ("pipeline/batch/writers.py", "new_received"),
+                   ("pipeline/batch/workbook.py", "carried_over"), ("pipeline/batch/workbook.py", "new_received")}
 
 
 def _tsv() -> list[tuple[str, str, str, set[str]]]:

@@ -3,8 +3,10 @@
     DIR/nianbao.sqlite                          documents, reports, values, checks, issues, cross_year
     DIR/cache/intermediate/<extractors version>/<sha[:2]>/<sha>.json
                                                  every extraction, by extractors' version and content hash
-    DIR/reports.jsonl, values_long.csv, reports_wide.csv   exports, re-created by every run that changed
-                                                 the database (DIR/.exported says which state they show)
+    DIR/reports.jsonl, values_long.csv, reports_wide.csv, growth.csv, nianbao.xlsx   exports, re-created by
+                                                 every run that changed the database (DIR/.exported says
+                                                 which state they show); views reports_wide and panel in
+                                                 the database
     DIR/tmp/                                     archive members handed to workers (emptied at start)
 
 Inputs are streamed (archive.iter_items) and at most `capacity` documents are in flight, so memory does
@@ -366,12 +368,14 @@ class Job:
         the exports of a large job take minutes)."""
         from pipeline.batch.bodies import fill_bodies
         from pipeline.batch.crossyear import cross_year_rows, growth_rows
+        from pipeline.batch.views import create_views
+        from pipeline.batch.workbook import WORKBOOK_NAME, write_workbook
         from pipeline.batch.writers import EXPORT_VERSION, export_db, export_paths
 
         self.store.commit()
         marker = self.out / ".exported"
         stamp = json.dumps({"version": EXPORT_VERSION, "db": self.store.signature()})
-        paths = export_paths(self.out)
+        paths = {**export_paths(self.out), "xlsx": self.out / WORKBOOK_NAME}
         if all(p.exists() for p in paths.values()) and marker.exists() and marker.read_text() == stamp:
             return paths
         marker.unlink(missing_ok=True)
@@ -380,7 +384,9 @@ class Job:
         self.store.replace_cross_year(cross_year_rows(self.store.conn))
         self.store.replace_growth(growth_rows(self.store.conn))
         self.store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        paths = export_db(self.store.path, self.out)
+        create_views(self.store.conn)
+        paths = {**export_db(self.store.path, self.out),
+                 "xlsx": write_workbook(self.store.path, self.out / WORKBOOK_NAME)}
         marker.write_text(stamp)
         return paths
 

@@ -26,22 +26,32 @@ from typing import Any
 
 from pipeline.fields import Field, all_fields, template_fields
 from pipeline.inspection.explain import checks_on, issues_on
-from pipeline.normalise.template import (
-    APPLICANT_COLUMNS,
-    FLOW_ROWS,
-    RESULTS_TOTAL,
-    REVIEW_GROUPS,
-    REVIEW_PARTS,
-    T2_COLUMNS,
-    T3_COLUMNS,
-    TOTAL,
-    outcome_rows,
-    rows_of,
+from pipeline.inspection.review.common import forget_values, values_of
+from pipeline.inspection.review.common import show_value as _fmt
+from pipeline.inspection.review.panels import (
+    BodyYears,
+    RegionYears,
+    body_key,
+    body_page,
+    group_bodies,
+    group_regions,
+    region_page,
 )
+from pipeline.inspection.review.verdict import NEEDS_REVIEW, REVIEW_RULE, STATUS_LABELS, filled_share, verdict
+from pipeline.normalise.template import CARRIED_FORWARD, FLOW_IN, REVIEW_GROUPS, REVIEW_PARTS, T2_COLUMNS
+from pipeline.normalise.template import T3_COLUMNS as _T3_COLUMNS
 from pipeline.report import Report
 
 DB_NAME = "nianbao.sqlite"
 SECTION_ORDER = "一二三四五六七八九十"
+T2_COLUMN_ORDER = list(T2_COLUMNS)
+T3_COLUMNS = list(_T3_COLUMNS)
+T3_ORG_LABELS = ["商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他"]
+T3_TOP_ROWS = (*FLOW_IN, CARRIED_FORWARD)  # the rows of 三 outside 本年度办理结果
+T4_GROUPS = list(REVIEW_GROUPS)
+T4_PARTS = list(REVIEW_PARTS)
+T4_PART_LABELS = ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"]
+SECTION_NAMES = {"overview": "一、总体情况", "problems": "五、存在的主要问题及改进情况", "other": "六、其他需要报告的事项"}
 BALANCE_NOTE = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
 
 
@@ -133,14 +143,6 @@ def _source_href(doc: DocRow, batch_dir: Path, page_dir: Path) -> str | None:
     return None
 
 
-def _fmt(value: Any) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, float):
-        return f"{value:g}"
-    return str(value)
-
-
 def _column_label(spec: Field, template: str) -> str:
     label = spec.column_label
     if "／" in label:  # "本年处理决定数量（2021）／处理决定数量（2019）"
@@ -154,29 +156,29 @@ class _Cells:
 
     def __init__(self, report: Report):
         self.report = report
-        self.values = report.values()
+        self.values = values_of(report)
         self.failed = {f for f in self.values if checks_on(f, report.checks)}
 
     def td(self, field_id: str, extra: str = "") -> str:
         if field_id not in self.values:
-            return f'<td class="v na" data-field="{e(field_id)}" title="{e(field_id)}: not in this template"{extra}></td>'
+            return f'<td class="v na" data-field="{e(field_id)}" title="{e(field_id)}：本模板无此项"{extra}></td>'
         value = self.values[field_id]
         classes = ["v"]
         lines = [field_id]
         prov = self.report.provenance.get(field_id)
         if prov is not None:
-            where = f"table {prov.table}, row {prov.row}, col {prov.col}"
+            where = f"第 {prov.table} 个表格 第 {prov.row} 行 第 {prov.col} 列"
             if prov.page is not None:
-                where += f", page {prov.page}"
-            lines.append(f"raw {prov.raw!r} — {where}")
+                where += f"，第 {prov.page} 页"
+            lines.append(f"原文 {prov.raw!r} — {where}")
             if prov.bbox:
-                lines.append("bbox " + ", ".join(f"{v:.1f}" for v in prov.bbox))
+                lines.append("位置框 " + ", ".join(f"{v:.1f}" for v in prov.bbox))
             if prov.row_label:
-                lines.append(f"row label: {prov.row_label}")
+                lines.append(f"行标签：{prov.row_label}")
             if prov.column:
-                lines.append(f"column: {prov.column}")
+                lines.append(f"列：{prov.column}")
         else:
-            lines.append("no source cell")
+            lines.append("无来源单元格")
         if value is None:
             classes.append("null")
         for check in checks_on(field_id, self.report.checks):
@@ -202,7 +204,7 @@ def table_two(report: Report, cells: _Cells) -> str:
             continue
         row, col = fid.split(".")[1:]
         sections.setdefault(field_sections().get(fid, ""), {}).setdefault(row, []).append(col)
-    order = {c: i for i, c in enumerate(T2_COLUMNS)}
+    order = {c: i for i, c in enumerate(T2_COLUMN_ORDER)}
     width = max((len({c for cols in rows.values() for c in cols}) for rows in sections.values()), default=1)
     out = ['<table class="tpl t2" id="table-2"><caption>二、主动公开政府信息情况</caption>']
     for section, rows in sorted(sections.items(), key=lambda kv: _section_key(kv[0])):
@@ -240,30 +242,51 @@ def _section_key(section: str) -> tuple[int, str]:
     return (SECTION_ORDER.index(m.group(1)) if m and m.group(1) in SECTION_ORDER else 99, section)
 
 
-def table_three(report: Report, cells: _Cells) -> str:
-    template = report.report.template
+def _heading(row: str) -> str:
+    """The template heading a table-three row sits under: （六）其他处理 for other_no_correction."""
+    return all_fields()[f"applications.{row}.total"].row_label.split(" ", 1)[0]
+
+
+def application_rows(report: Report) -> list[str]:
+    """Table three's rows as the document has them, in fields.tsv order: the template's rows, plus rows of
+    the other template that the report holds values for (a mixed table's single （六）其他处理 row, read into
+    applications.other.*); such a row replaces the template's rows under the same heading when those are
+    all empty, so the page shows one filled row, not three empty sub-rows."""
     fields = all_fields()
-    rows = rows_of("t3", template)
-    outcome = [*outcome_rows(template), RESULTS_TOTAL]  # the rows under 三、本年度办理结果
-    labels = [fields[f"applications.{RESULTS_TOTAL}.{c}"].column_label for c in T3_COLUMNS]
+    held = report.applications
+    template = [r for r in dict.fromkeys(f.split(".")[1] for f in template_fields(report.report.template)
+                                         if f.startswith("applications."))]
+    extra = [r for r in held if r not in template and f"applications.{r}.total" in fields
+             and any(v is not None for v in held[r].values())]
+    if not extra:
+        return template
+    replaced = {_heading(r) for r in extra}
+    rows = [r for r in template
+            if not (_heading(r) in replaced and all(v is None for v in held.get(r, {}).values()))]
+    order = {f: i for i, f in enumerate(fields)}
+    return sorted(rows + extra, key=lambda r: order[f"applications.{r}.total"])
+
+
+def table_three(report: Report, cells: _Cells) -> str:
+    fields = all_fields()
+    rows = application_rows(report)
+    outcome = [r for r in rows if r not in T3_TOP_ROWS]
     out = ['<table class="tpl t3" id="table-3"><caption>三、收到和处理政府信息公开申请情况</caption>',
-           f'<tr><th colspan="3" rowspan="3" class="note">{e(BALANCE_NOTE)}</th>'
-           f'<th colspan="{len(T3_COLUMNS)}">申请人情况</th></tr>',
-           f'<tr><th rowspan="2">{e(labels[0])}</th><th colspan="{len(APPLICANT_COLUMNS) - 1}">法人或其他组织</th>'
-           f'<th rowspan="2">{e(labels[-1])}</th></tr>',
-           "<tr>" + "".join(f"<th>{e(x)}</th>" for x in labels[1:-1]) + "</tr>"]
+           f'<tr><th colspan="3" rowspan="3" class="note">{e(BALANCE_NOTE)}</th><th colspan="7">申请人情况</th></tr>',
+           '<tr><th rowspan="2">自然人</th><th colspan="5">法人或其他组织</th><th rowspan="2">总计</th></tr>',
+           "<tr>" + "".join(f"<th>{e(x)}</th>" for x in T3_ORG_LABELS) + "</tr>"]
     groups: dict[str, int] = {}
     for row in outcome:
-        label = fields[f"applications.{row}.{TOTAL}"].row_label
+        label = fields[f"applications.{row}.total"].row_label
         if " " in label:
             groups[label.split(" ", 1)[0]] = groups.get(label.split(" ", 1)[0], 0) + 1
     opened_outcome = False
     seen_groups: set[str] = set()
     for row in rows:
-        label = fields[f"applications.{row}.{TOTAL}"].row_label
+        label = fields[f"applications.{row}.total"].row_label
         values = "".join(cells.td(f"applications.{row}.{c}") for c in T3_COLUMNS)
         head = ""
-        if row in FLOW_ROWS and row != RESULTS_TOTAL:  # 一、二、四: rows of their own
+        if row in T3_TOP_ROWS:
             head = f'<th colspan="3" class="rl">{e(label)}</th>'
         else:
             if not opened_outcome:
@@ -283,25 +306,12 @@ def table_three(report: Report, cells: _Cells) -> str:
     return "\n".join(out)
 
 
-def _review_group_heads() -> str:
-    """Table 四's two header rows of groups, from fields.tsv's row labels: 行政复议 spans both rows,
-    行政诉讼 stands over 未经复议直接起诉 and 复议后起诉."""
-    fields, width = all_fields(), len(REVIEW_PARTS)
-    heads = [fields[f"review_litigation.{g}.{TOTAL}"].row_label.split(" ") for g in REVIEW_GROUPS]
-    nested = [h for h in heads if len(h) == 2]
-    top = "".join(f'<th colspan="{width}" rowspan="2">{e(h[0])}</th>' for h in heads if len(h) == 1)
-    top += f'<th colspan="{width * len(nested)}">{e(nested[0][0])}</th>' if nested else ""
-    return f"<tr>{top}</tr>\n<tr>" + "".join(f'<th colspan="{width}">{e(h[1])}</th>' for h in nested) + "</tr>"
-
-
 def table_four(report: Report, cells: _Cells) -> str:
-    fields = all_fields()
-    parts = [fields[f"review_litigation.{REVIEW_GROUPS[0]}.{p}"].column_label for p in REVIEW_PARTS]
     out = ['<table class="tpl t4" id="table-4"><caption>四、政府信息公开行政复议、行政诉讼情况</caption>',
-           _review_group_heads(),
-           "<tr>" + "".join(f"<th>{e(x)}</th>" for _ in REVIEW_GROUPS for x in parts) + "</tr>",
-           "<tr>" + "".join(cells.td(f"review_litigation.{g}.{p}") for g in REVIEW_GROUPS for p in REVIEW_PARTS)
-           + "</tr>",
+           '<tr><th colspan="5" rowspan="2">行政复议</th><th colspan="10">行政诉讼</th></tr>',
+           '<tr><th colspan="5">未经复议直接起诉</th><th colspan="5">复议后起诉</th></tr>',
+           "<tr>" + "".join(f"<th>{e(x)}</th>" for _ in T4_GROUPS for x in T4_PART_LABELS) + "</tr>",
+           "<tr>" + "".join(cells.td(f"review_litigation.{g}.{p}") for g in T4_GROUPS for p in T4_PARTS) + "</tr>",
            "</table>"]
     return "\n".join(out)
 
@@ -309,7 +319,7 @@ def table_four(report: Report, cells: _Cells) -> str:
 # ---- pages
 def _issues_html(report: Report) -> str:
     if not report.issues:
-        return '<p class="ok">No issues.</p>'
+        return '<p class="ok">无问题。</p>'
     items = "".join(
         f'<li class="{e(i.level)}"><b>{e(i.level)}</b> <code>{e(i.code)}</code>'
         f'{f" <code>{e(i.field)}</code>" if i.field else ""}: {e(i.message)}</li>' for i in report.issues)
@@ -323,15 +333,15 @@ def _checks_html(report: Report) -> str:
         rows.append(f'<tr class="{"ok" if c.ok else "fail"}"><td>{"✓" if c.ok else "✗"}</td><td><code>{e(c.rule)}</code></td>'
                     f"<td>{e(where)}</td><td>{e(_fmt(c.expected) if not c.ok else '')}</td>"
                     f"<td>{e(_fmt(c.found) if not c.ok else '')}</td><td>{e(c.message)}</td></tr>")
-    return ('<table class="checks"><tr><th></th><th>rule</th><th>where</th><th>expected</th><th>found</th>'
-            f'<th>message</th></tr>{"".join(rows)}</table>')
+    return ('<table class="checks"><tr><th></th><th>规则</th><th>位置</th><th>应为</th><th>实为</th>'
+            f'<th>说明</th></tr>{"".join(rows)}</table>')
 
 
 def _sections_html(report: Report) -> str:
     parts = []
     for name, text in report.sections.items():
         body = f"<pre>{e(text)}</pre>" if text else '<p class="null">—</p>'
-        parts.append(f"<details><summary>{e(name)} ({len(text or '')} chars)</summary>{body}</details>")
+        parts.append(f"<details><summary>{e(SECTION_NAMES.get(name, name))}（{len(text or '')} 字）</summary>{body}</details>")
     return "".join(parts)
 
 
@@ -358,23 +368,33 @@ def _source_links(docs: list[DocRow], batch_dir: Path, page_dir: Path) -> str:
         href = _source_href(doc, batch_dir, page_dir)
         label = e(_doc_label(doc))
         link = f'<a class="source" href="{e(href)}">{label}</a>' if href else f'<span class="source">{label}</span>'
-        items.append(f"<li>{link} <span class=\"dim\">{e(doc.format)} · {e(doc.status)}</span></li>")
+        items.append(f"<li>{link} <span class=\"dim\">{e(doc.format)} · {e(STATUS_LABELS.get(doc.status, doc.status))}</span></li>")
     return f'<ul class="sources">{"".join(items)}</ul>' if items else ""
 
 
-def report_page(row: ReportRow, batch_dir: Path, page_dir: Path) -> str:
+def report_page(row: ReportRow, batch_dir: Path, page_dir: Path, links: _Links | None = None) -> str:
     report = row.report
     cells = _Cells(report)
     meta = report.report
-    values = cells.values
-    n_filled = sum(v is not None for v in values.values())
     n_failed = sum(not c.ok for c in report.checks)
-    facts = [("agency", meta.agency), ("year", meta.year), ("published", meta.published),
-             ("template", meta.template), ("format", report.source.format), ("extractor", report.source.extractor),
-             ("pages", report.source.pages), ("values", f"{n_filled}/{len(values)} filled"),
-             ("failed checks", n_failed), ("issues", len(report.issues)), ("sha256", report.source.sha256[:16])]
-    facts_html = "".join(f"<dt>{e(k)}</dt><dd>{e(_fmt(v) if v is not None else '—')}</dd>" for k, v in facts)
-    body = _template("report.html").substitute(
+    filled, total = filled_share(report)
+    judged = verdict(report)
+    body = links.body(report) if links else None
+    place = links.region(report) if links else None
+    region = "/".join(meta.body.region or ()) or "未定位"
+    body_name = meta.body.name or meta.agency or "—"
+    facts = [("报告主体", f'<a href="../bodies/{body.page}">{e(body_name)}</a>' if body else e(body_name)),
+             ("地区", f'<a href="../regions/{place.page}">{e(region)}</a>' if place else e(region)),
+             ("行政区划代码", e(meta.body.region_code or "—")), ("发布机关（标题）", e(meta.agency or "—")),
+             ("年度", e(_fmt(meta.year))), ("发布日期", e(meta.published or "—")), ("模板", e(meta.template)),
+             ("格式", e(report.source.format)), ("提取器", e(report.source.extractor)),
+             ("页数", e(_fmt(report.source.pages))), ("已填写", e(f"{filled}/{total}")),
+             ("未通过校验", e(str(n_failed))), ("问题", e(str(len(report.issues)))),
+             ("复核结论", f'<span class="st-{e(judged.status)}">{e(judged.label)}</span>'
+                       + (f'（{e("；".join(judged.reasons))}）' if judged.reasons else "")),
+             ("sha256", e(report.source.sha256[:16]))]
+    facts_html = "".join(f"<dt>{e(k)}</dt><dd>{v}</dd>" for k, v in facts)
+    return _template("report.html").substitute(
         title=e(meta.title or meta.agency or report.source.path),
         facts=facts_html,
         sources=_source_links(row.documents, batch_dir, page_dir),
@@ -388,88 +408,164 @@ def report_page(row: ReportRow, batch_dir: Path, page_dir: Path) -> str:
         n_failed=n_failed,
         n_issues=len(report.issues),
     )
-    return body
 
 
 def _failed_rules(report: Report | None) -> list[str]:
     return sorted({c.rule for c in report.checks if not c.ok}) if report else []
 
 
-def index_page(docs: list[DocRow], reports: dict[Any, ReportRow], batch_dir: Path, page_dir: Path) -> str:
+def _index_order(doc: DocRow, reports: dict[Any, ReportRow]) -> tuple:
+    """Index order: region (unplaced last), body, year, then path."""
+    rrow = reports.get(doc.report_id)
+    if rrow is None:
+        return (2, (), "", 0, doc.path, doc.member or "")
+    meta = rrow.report.report
+    region = tuple(meta.body.region or ())
+    return (0 if region else 1, region, meta.body.name or meta.agency or "", meta.year or 0, doc.path,
+            doc.member or "")
+
+
+@dataclass
+class _Links:
+    """Where a report's body and region pages are, from the index."""
+
+    bodies: dict[str, BodyYears]
+    regions: dict[tuple[str, ...], RegionYears]
+
+    def body(self, report: Report) -> BodyYears | None:
+        return self.bodies.get(body_key(report))
+
+    def region(self, report: Report) -> RegionYears | None:
+        return self.regions.get(tuple(report.report.body.region or ()))
+
+
+def _index_row(doc: DocRow, rrow: ReportRow | None, links: _Links, common: str, batch_dir: Path,
+               page_dir: Path) -> tuple[str, dict[str, str]]:
+    """One index row, and the values its filters choose from."""
+    report = rrow.report if rrow else None
+    meta = report.report if report else None
+    judged = verdict(report, doc.status)
+    failed = _failed_rules(report)
+    filled, total = filled_share(report) if report else (0, 0)
+    year = str(meta.year) if meta and meta.year else ""
+    template = meta.template if meta else ""
+    agency = (meta.agency or "") if meta else ""
+    region = "/".join(meta.body.region or ()) if meta else ""
+    body_name = (meta.body.name or agency) if meta else ""
+    href = _source_href(doc, batch_dir, page_dir)
+    name = e(_doc_label(doc, common))
+    source = f'<a class="source" href="{e(href)}">原文</a>' if href else ""
+    full = e(_doc_label(doc))
+    report_link = (f'<a href="reports/{report_page_name(rrow.id)}" title="{full}">{name}</a>' if rrow
+                   else f'<span title="{full}">{name}</span>')
+    error = f'<div class="error">{e(doc.error)}</div>' if doc.error else ""
+    ms = sum(x for x in (doc.extract_ms, doc.normalise_ms) if isinstance(x, (int, float)))
+    body = links.body(report) if report else None
+    body_cell = f'<a href="bodies/{body.page}">{e(body_name)}</a>' if body else e(body_name)
+    place = links.region(report) if report else None
+    region_cell = f'<a href="regions/{place.page}">{e(region)}</a>' if place else e(region or "未定位")
+    why = "；".join(judged.reasons)
+    row = (f'<tr data-status="{e(judged.status)}" data-format="{e(doc.format)}" data-template="{e(template)}" '
+           f'data-year="{e(year)}" data-region="{e(region)}" data-agency="{e(" ".join(dict.fromkeys((agency, body_name))))}" '
+           f'data-failed="{e(" ".join(failed))}">'
+           f'<td data-sort="{e(str(doc.id))}">{e(str(doc.id))}</td>'
+           f'<td class="region">{region_cell}</td><td class="body">{body_cell}</td><td>{e(year)}</td>'
+           f'<td class="file">{report_link} {source}{error}</td>'
+           f'<td>{e(doc.format)}</td><td class="st-{e(judged.status)}" title="{e(why)}">{e(judged.label)}</td>'
+           f"<td>{e(template)}</td>"
+           f'<td data-sort="{filled / total if total else -1:.4f}">{f"{filled}/{total}" if report else ""}</td>'
+           f'<td data-sort="{len(failed)}" class="{"fail" if failed else ""}">{e(", ".join(failed))}</td>'
+           f'<td data-sort="{len(report.issues) if report else 0}">{len(report.issues) if report else ""}</td>'
+           f'<td data-sort="{ms:.0f}">{f"{ms:.0f}" if ms else ""}</td></tr>')
+    return row, {"status": judged.status, "format": doc.format, "template": template, "year": year,
+                 "region": region}
+
+
+def index_page(docs: list[DocRow], reports: dict[Any, ReportRow], batch_dir: Path, page_dir: Path,
+               links: _Links | None = None) -> str:
+    links = links or _Links({}, {})
     rows = []
     common = _common_dir(docs)
-    choices: dict[str, set[str]] = {k: set() for k in ("status", "format", "template", "year", "failed")}
-    for doc in docs:
+    choices: dict[str, set[str]] = {k: set() for k in ("status", "format", "template", "year", "failed", "region")}
+    for doc in sorted(docs, key=lambda d: _index_order(d, reports)):
         rrow = reports.get(doc.report_id)
-        report = rrow.report if rrow else None
-        meta = report.report if report else None
-        failed = _failed_rules(report)
-        values = report.values() if report else {}
-        filled = sum(v is not None for v in values.values())
-        year = str(meta.year) if meta and meta.year else ""
-        template = meta.template if meta else ""
-        agency = (meta.agency or "") if meta else ""
-        for key, value in (("status", doc.status), ("format", doc.format), ("template", template), ("year", year)):
+        row, values = _index_row(doc, rrow, links, common, batch_dir, page_dir)
+        rows.append(row)
+        for key, value in values.items():
             if value:
                 choices[key].add(value)
-        choices["failed"].update(failed)
-        href = _source_href(doc, batch_dir, page_dir)
-        name = e(_doc_label(doc, common))
-        source = f'<a class="source" href="{e(href)}">src</a>' if href else ""
-        full = e(_doc_label(doc))
-        report_link = (f'<a href="reports/{report_page_name(rrow.id)}" title="{full}">{name}</a>' if rrow
-                       else f'<span title="{full}">{name}</span>')
-        error = f'<div class="error">{e(doc.error)}</div>' if doc.error else ""
-        ms = sum(x for x in (doc.extract_ms, doc.normalise_ms) if isinstance(x, (int, float)))
-        rows.append(
-            f'<tr data-status="{e(doc.status)}" data-format="{e(doc.format)}" data-template="{e(template)}" '
-            f'data-year="{e(year)}" data-agency="{e(agency)}" data-failed="{e(" ".join(failed))}">'
-            f'<td data-sort="{e(str(doc.id))}">{e(str(doc.id))}</td>'
-            f"<td class=\"file\">{report_link} {source}{error}</td>"
-            f'<td>{e(doc.format)}</td><td class="st-{e(doc.status)}">{e(doc.status)}</td><td>{e(template)}</td>'
-            f"<td>{e(agency)}</td><td>{e(year)}</td>"
-            f'<td data-sort="{filled}">{f"{filled}/{len(values)}" if report else ""}</td>'
-            f'<td data-sort="{len(failed)}" class="{"fail" if failed else ""}">{e(", ".join(failed))}</td>'
-            f'<td data-sort="{len(report.issues) if report else 0}">{len(report.issues) if report else ""}</td>'
-            f'<td data-sort="{ms:.0f}">{f"{ms:.0f}" if ms else ""}</td></tr>')
+        choices["failed"].update(_failed_rules(rrow.report if rrow else None))
+    for region in list(choices["region"]):  # every level above a body's region filters too
+        parts = region.split("/")
+        choices["region"].update("/".join(parts[:i]) for i in range(1, len(parts)))
 
-    def options(key: str, labels: dict[str, str] | None = None) -> str:
-        base = labels or {}
-        opts = "".join(f'<option value="{e(k)}">{e(v)}</option>' for k, v in base.items())
-        return opts + "".join(f'<option value="{e(v)}">{e(v)}</option>' for v in sorted(choices[key]))
+    def options(key: str, labels: dict[str, str], names: dict[str, str] | None = None) -> str:
+        opts = "".join(f'<option value="{e(k)}">{e(v)}</option>' for k, v in labels.items())
+        names = names or {}
+        return opts + "".join(f'<option value="{e(v)}">{e(names.get(v, v))}</option>' for v in sorted(choices[key]))
 
+    region_options = "".join(
+        f'<option value="{e(r)}">{"　" * r.count("/")}{e(r.rsplit("/", 1)[-1])}</option>'
+        for r in sorted(choices["region"]))
+    n_review = sum(1 for d in docs if verdict(reports[d.report_id].report if d.report_id in reports else None,
+                                              d.status).status == NEEDS_REVIEW)
     return _template("index.html").substitute(
         n_docs=len(docs),
         n_reports=len(reports),
+        n_review=n_review,
+        n_bodies=len(links.bodies),
         n_failed_docs=sum(1 for d in docs if d.report_id not in reports),
-        status_options=options("status", {"": "any status"}),
-        format_options=options("format", {"": "any format"}),
-        template_options=options("template", {"": "any template"}),
-        year_options=options("year", {"": "any year"}),
-        failed_options=options("failed", {"": "any checks", "none": "no failed check", "some": "≥1 failed check"}),
+        status_options=options("status", {"": "全部状态"}, STATUS_LABELS),
+        region_options=f'<option value="">全部地区</option>{region_options}',
+        format_options=options("format", {"": "全部格式"}),
+        template_options=options("template", {"": "全部模板"}),
+        year_options=options("year", {"": "全部年度"}),
+        failed_options=options("failed", {"": "全部", "none": "无未通过校验", "some": "有未通过校验"}),
         rows="\n".join(rows),
-        common=f" · under <code>{e(common)}</code>" if common else "",
+        common=f" · 路径前缀 <code>{e(common)}</code>" if common else "",
+        review_rule=e(REVIEW_RULE),
     )
 
 
 def build_site(batch_dir: Path, db: Path | None = None) -> Path:
-    """Write batch_dir/review/ (index.html, reports/*.html, static/); return the index path."""
+    """Write batch_dir/review/ (index.html, reports/, bodies/, regions/, static/); return the index path."""
+    try:
+        return _build_site(batch_dir, db)
+    finally:
+        forget_values()
+
+
+def _build_site(batch_dir: Path, db: Path | None) -> Path:
     docs, reports = read_batch(db or batch_dir / DB_NAME)
     site = batch_dir / "review"
-    pages = site / "reports"
-    static = site / "static"
-    pages.mkdir(parents=True, exist_ok=True)
-    static.mkdir(parents=True, exist_ok=True)
+    pages, body_dir, region_dir, static = site / "reports", site / "bodies", site / "regions", site / "static"
+    for folder in (pages, body_dir, region_dir, static):
+        folder.mkdir(parents=True, exist_ok=True)
     assets = resources.files("pipeline.inspection.review").joinpath("static")
     for name in ("review.css", "review.js"):
         with resources.as_file(assets.joinpath(name)) as src:
             shutil.copyfile(src, static / name)
-    for old in pages.glob("report-*.html"):
-        old.unlink()
+    for folder in (pages, body_dir, region_dir):
+        for old in folder.glob("*.html"):
+            old.unlink()
+    bodies = group_bodies(reports.values())
+    regions = group_regions(bodies.values())
+    links = _Links(bodies, regions)
     for row in reports.values():
-        (pages / report_page_name(row.id)).write_text(report_page(row, batch_dir, pages), encoding="utf-8")
+        (pages / report_page_name(row.id)).write_text(report_page(row, batch_dir, pages, links), encoding="utf-8")
+    for body in bodies.values():
+        region = regions.get(tuple(body.region))
+        (body_dir / body.page).write_text(body_page(body, lambda r: f"../reports/{report_page_name(r.id)}",
+                                                    f"../regions/{region.page}" if region else None),
+                                          encoding="utf-8")
+    for region in regions.values():
+        children = [r for p, r in regions.items() if len(p) == len(region.path) + 1 and p[:-1] == region.path]
+        parents = [regions[region.path[:i]] for i in range(1, len(region.path)) if region.path[:i] in regions]
+        (region_dir / region.page).write_text(
+            region_page(region, children, lambda b: f"../bodies/{b.page}", lambda r: r.page, parents),
+            encoding="utf-8")
     index = site / "index.html"
-    index.write_text(index_page(docs, reports, batch_dir, site), encoding="utf-8")
+    index.write_text(index_page(docs, reports, batch_dir, site, links), encoding="utf-8")
     return index
 
 

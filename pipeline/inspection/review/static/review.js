@@ -14,6 +14,7 @@
       var key = control.getAttribute("data-key");
       var have = row.getAttribute("data-" + key) || "";
       if (key === "agency") { return have.toLowerCase().indexOf(want.toLowerCase()) >= 0; }
+      if (key === "region") { return have === want || have.indexOf(want + "/") === 0; }
       if (key === "failed") {
         var rules = have ? have.split(" ") : [];
         if (want === "none") { return rules.length === 0; }

@@ -1,0 +1,273 @@
+"""The review site's pages across years: one per reporting body (its years side by side, charts of its key
+series) and one per region (its bodies summed per year).
+
+A body is `report.body.id` (so 洪泽区人民政府 and 淮安市洪泽区人民政府 are one body), or the folded agency
+name when the report has no body id. One report per body and year is shown: the first document by path,
+as the batch's cross-year table chooses; the others are listed beside it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from pipeline.bodies import fold
+from pipeline.fields import all_fields
+from pipeline.inspection.review.charts import Series, line_chart
+from pipeline.inspection.review.common import e, page_template, show_percent, show_value, values_of
+from pipeline.normalise.template import NEW_RECEIVED, RESULTS_TOTAL, REVIEW_GROUPS, TOTAL
+from pipeline.report import Report
+
+LITIGATION = tuple(f"review_litigation.{g}.{TOTAL}" for g in REVIEW_GROUPS[1:])  # both kinds of lawsuit
+
+
+@dataclass(frozen=True)
+class KeySeries:
+    """A number read off one report, charted and summed across years."""
+
+    key: str
+    label: str
+    read: Callable[[Report], float | None]
+    percent: bool = False
+
+
+def _field(field_id: str) -> Callable[[Report], float | None]:
+    return lambda report: values_of(report).get(field_id)
+
+
+def _sum_of(field_ids: Iterable[str]) -> Callable[[Report], float | None]:
+    def read(report: Report) -> float | None:
+        values = values_of(report)
+        terms = [values.get(f) for f in field_ids]
+        return None if any(t is None for t in terms) else sum(terms)
+    return read
+
+
+KEY_SERIES = (
+    KeySeries(NEW_RECEIVED, "新收政府信息公开申请", _field(f"applications.{NEW_RECEIVED}.{TOTAL}")),
+    KeySeries(RESULTS_TOTAL, "办理结果总计", _field(f"applications.{RESULTS_TOTAL}.{TOTAL}")),
+    KeySeries("disclosure_rate", "公开率（予以公开与部分公开）", lambda r: r.indicators.disclosure_rate, True),
+    KeySeries("review", "行政复议", _field("review_litigation.review.total")),
+    KeySeries("litigation", "行政诉讼", _sum_of(LITIGATION)),
+)
+SERIES = {s.key: s for s in KEY_SERIES}
+
+
+@dataclass
+class BodyYears:
+    """One body's reports by year (row: a site.ReportRow; its documents give the paths)."""
+
+    key: str
+    name: str
+    region: list[str]
+    region_code: str | None
+    years: dict[int, Any] = field(default_factory=dict)  # year -> the ReportRow shown
+    others: dict[int, list[Any]] = field(default_factory=dict)  # year -> further reports of the same year
+
+    @property
+    def page(self) -> str:
+        return page_name("body", self.key)
+
+
+def page_name(kind: str, key: str) -> str:
+    """A file name for a body or region page: stable across runs and safe on every file system."""
+    return f"{kind}-{hashlib.sha1(key.encode()).hexdigest()[:12]}.html"
+
+
+def body_key(report: Report) -> str:
+    body = report.report.body
+    return body.id or fold(body.name or report.report.agency) or ""
+
+
+def _first_path(row: Any) -> tuple[str, str]:
+    docs = sorted((d.path, d.member or "") for d in row.documents)
+    return docs[0] if docs else ("", "")
+
+
+def group_bodies(rows: Iterable[Any]) -> dict[str, BodyYears]:
+    """Bodies by key, from the reports (site.ReportRow) that have a body and a year."""
+    bodies: dict[str, BodyYears] = {}
+    for row in sorted(rows, key=lambda r: (_first_path(r), str(r.id))):
+        report: Report = row.report
+        key, year = body_key(report), report.report.year
+        if not key or year is None:
+            continue
+        body = report.report.body
+        group = bodies.setdefault(key, BodyYears(key, body.name or report.report.agency or key,
+                                                 list(body.region or []), body.region_code))
+        if year in group.years:
+            group.others.setdefault(year, []).append(row)
+        else:
+            group.years[year] = row
+    return bodies
+
+
+def _series_chart(title: str, years: list[int], series: list[Series], percent: bool, key: str) -> str:
+    return line_chart(title, years, series, show_percent if percent else show_value, key=key)
+
+
+def body_charts(group: BodyYears) -> str:
+    years = sorted(group.years)
+    reports = [group.years[y].report for y in years]
+
+    def values(key: str) -> list[float | None]:
+        return [SERIES[key].read(r) for r in reports]
+
+    charts = [
+        _series_chart("新收申请", years, [Series("新收申请", values(NEW_RECEIVED))], False, NEW_RECEIVED),
+        _series_chart("公开率", years, [Series("公开率", values("disclosure_rate"))], True, "disclosure_rate"),
+        _series_chart("行政复议与行政诉讼", years,
+                      [Series("行政复议", values("review")), Series("行政诉讼", values("litigation"))], False,
+                      "review_litigation"),
+    ]
+    return f'<div class="charts">{"".join(charts)}</div>'
+
+
+def _label(field_id: str) -> str:
+    spec = all_fields()[field_id]
+    return f"{spec.row_label} · {spec.column_label}"
+
+
+def body_table(group: BodyYears, report_href: Callable[[Any], str]) -> str:
+    """Every field any of the body's years holds, one column per year; key series first."""
+    years = sorted(group.years)
+    reports = {y: group.years[y].report for y in years}
+    head = "".join(f'<th><a href="{e(report_href(group.years[y]))}">{y}</a></th>' for y in years)
+    out = [f'<table class="years" id="years"><thead><tr><th>项目</th>{head}</tr></thead><tbody>']
+    for s in KEY_SERIES:
+        cells = "".join(_year_cell(s.read(reports[y]), y, s.percent) for y in years)
+        out.append(f'<tr class="key" data-series="{e(s.key)}"><th>{e(s.label)}</th>{cells}</tr>')
+    values = {y: values_of(r) for y, r in reports.items()}
+    held = [f for f in all_fields() if any(f in values[y] for y in years) and not f.endswith("_unit")]
+    for f in held:
+        cells = "".join(_year_cell(values[y].get(f), y, False, f in values[y]) for y in years)
+        out.append(f'<tr data-field="{e(f)}"><th title="{e(f)}">{e(_label(f))}</th>{cells}</tr>')
+    out.append("</tbody></table>")
+    return "".join(out)
+
+
+def _year_cell(value: Any, year: int, percent: bool, held: bool = True) -> str:
+    if not held:
+        return f'<td class="v na" data-year="{year}" title="本年模板无此项"></td>'
+    text = show_percent(value) if percent and value is not None else show_value(value)
+    cls = "v null" if value is None else "v"
+    exact = "" if value is None else f' data-value="{e(repr(value))}"'
+    return f'<td class="{cls}" data-year="{year}"{exact}>{e(text)}</td>'
+
+
+def body_page(group: BodyYears, report_href: Callable[[Any], str], region_href: str | None) -> str:
+    years = sorted(group.years)
+    others = "".join(f"<li>{y} 年另有 {len(rows)} 份报告：" + "、".join(
+        f'<a href="{e(report_href(r))}">{e(_first_path(r)[0].rsplit("/", 1)[-1])}</a>' for r in rows) + "</li>"
+        for y, rows in sorted(group.others.items()))
+    region = "/".join(group.region) or "未定位"
+    region_html = f'<a href="{e(region_href)}">{e(region)}</a>' if region_href else e(region)
+    return page_template("body.html").substitute(
+        title=e(group.name), key=e(group.key), region=region_html, region_code=e(group.region_code or "—"),
+        years=e("、".join(str(y) for y in years)), n_years=len(years), charts=body_charts(group),
+        table=body_table(group, report_href), others=f'<ul class="others">{others}</ul>' if others else "")
+
+
+# ---- regions
+@dataclass
+class RegionYears:
+    path: tuple[str, ...]
+    code: str | None
+    bodies: list[BodyYears] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return "/".join(self.path)
+
+    @property
+    def page(self) -> str:
+        return page_name("region", self.name)
+
+
+def group_regions(bodies: Iterable[BodyYears]) -> dict[tuple[str, ...], RegionYears]:
+    """Every region a body sits in, at each level (province, city, county, township), with its bodies."""
+    regions: dict[tuple[str, ...], RegionYears] = {}
+    for body in bodies:
+        for depth in range(1, len(body.region) + 1):
+            path = tuple(body.region[:depth])
+            region = regions.setdefault(path, RegionYears(path, None))
+            region.bodies.append(body)
+            if depth == len(body.region) and body.region_code:
+                region.code = body.region_code
+    return dict(sorted(regions.items()))
+
+
+def region_sums(region: RegionYears) -> dict[int, dict[str, Any]]:
+    """Per year: how many bodies reported, and each key count summed over the bodies that give it (with how
+    many did); the disclosure rate recomputed from the summed terms of the bodies that give all of them."""
+    out: dict[int, dict[str, Any]] = {}
+    for body in region.bodies:
+        for year, row in body.years.items():
+            sums = out.setdefault(year, {"bodies": 0, "granted": 0, "granted_of": 0, "results": 0})
+            sums["bodies"] += 1
+            for s in KEY_SERIES:
+                if s.percent:
+                    continue
+                value = s.read(row.report)
+                if value is not None:
+                    sums[s.key] = sums.get(s.key, 0) + value
+                    sums[f"{s.key}_n"] = sums.get(f"{s.key}_n", 0) + 1
+            values = values_of(row.report)
+            terms = [values.get("applications.granted.total"), values.get("applications.partially_granted.total"),
+                     values.get(f"applications.{RESULTS_TOTAL}.{TOTAL}")]
+            if all(t is not None for t in terms):
+                sums["granted"] += terms[0] + terms[1]
+                sums["results"] += terms[2]
+                sums["granted_of"] += 1
+    for sums in out.values():
+        sums["disclosure_rate"] = sums["granted"] / sums["results"] if sums["results"] else None
+    return dict(sorted(out.items()))
+
+
+def region_page(region: RegionYears, child_regions: list[RegionYears], body_href: Callable[[BodyYears], str],
+                region_href: Callable[[RegionYears], str], parents: list[RegionYears] | None = None) -> str:
+    sums = region_sums(region)
+    years = list(sums)
+    head = "".join(f"<th>{y}</th>" for y in years)
+    rows = ['<tr data-series="bodies"><th>报告主体数</th>'
+            + "".join(f'<td class="v" data-year="{y}" data-value="{s["bodies"]}">{s["bodies"]}</td>'
+                      for y, s in sums.items()) + "</tr>"]
+    for series in KEY_SERIES:
+        cells = []
+        for y, s in sums.items():
+            value = s.get(series.key)
+            if series.percent:
+                text, note = show_percent(value), f'{s["granted_of"]}/{s["bodies"]} 个主体'
+            else:
+                text, note = show_value(value), f'{s.get(series.key + "_n", 0)}/{s["bodies"]} 个主体'
+            exact = "" if value is None else f' data-value="{e(repr(value))}"'
+            cells.append(f'<td class="{"v" if value is not None else "v null"}" data-year="{y}"{exact} '
+                         f'title="{e(note)}有此数">{e(text)}</td>')
+        rows.append(f'<tr data-series="{e(series.key)}"><th>{e(series.label)}</th>{"".join(cells)}</tr>')
+    table = f'<table class="years" id="sums"><thead><tr><th>合计</th>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+    charts = "".join([
+        line_chart("新收申请（合计）", years, [Series("新收申请", [sums[y].get(NEW_RECEIVED) for y in years])],
+                   show_value, key=NEW_RECEIVED),
+        line_chart("公开率（合计）", years, [Series("公开率", [sums[y]["disclosure_rate"] for y in years])],
+                   show_percent, key="disclosure_rate"),
+        line_chart("行政复议与行政诉讼（合计）", years,
+                   [Series("行政复议", [sums[y].get("review") for y in years]),
+                    Series("行政诉讼", [sums[y].get("litigation") for y in years])], show_value,
+                   key="review_litigation"),
+    ])
+    bodies = "".join(
+        f'<tr><td><a href="{e(body_href(b))}">{e(b.name)}</a></td><td>{e("/".join(b.region))}</td>'
+        + "".join(f'<td class="v">{e(show_value(SERIES[NEW_RECEIVED].read(b.years[y].report)) if y in b.years else "")}</td>'
+                  for y in years) + "</tr>"
+        for b in sorted(region.bodies, key=lambda b: (b.region, b.name)))
+    children = "".join(f'<li><a href="{e(region_href(c))}">{e(c.path[-1])}</a>（{len(c.bodies)} 个主体）</li>'
+                       for c in child_regions)
+    return page_template("region.html").substitute(
+        title=e(region.name), code=e(region.code or "—"), n_bodies=len(region.bodies), table=table,
+        charts=f'<div class="charts">{charts}</div>',
+        bodies=f'<table class="years" id="bodies"><thead><tr><th>报告主体</th><th>地区</th>{head}</tr></thead>'
+               f"<tbody>{bodies}</tbody></table>",
+        children=f'<h2>下辖地区</h2><ul class="children">{children}</ul>' if children else "",
+        parents="".join(f' › <a href="{e(region_href(p))}">{e(p.path[-1])}</a>' for p in parents or []))
