@@ -226,6 +226,35 @@ def test_a_cache_written_by_other_extractors_is_not_used(tmp_path: Path, written
         assert cache_path(cache, sha).is_file() and target.read_text(encoding="utf-8") == stale
 
 
+def test_a_cache_written_with_other_extraction_options_is_not_used(tmp_path: Path) -> None:
+    """The same bytes extracted with another --parser (or engine, or PDF tolerance) are another extraction:
+    a job run with other options extracts again instead of reusing what the defaults cached."""
+    import hashlib
+
+    from extractors import extract
+    from pipeline.batch.task import cache_path
+    from pipeline.settings import ExtractOptions
+    from tests.batch_corpus import NOT_A_REPORT
+
+    report = tmp_path / "in" / "report.txt"
+    report.parent.mkdir()
+    report.write_text(render_text(make_report("2021", seed=8, agency=AGENCY), "tsv"), encoding="utf-8")
+    notice = tmp_path / "notice.txt"
+    notice.write_bytes(NOT_A_REPORT)
+    sha = hashlib.sha256(report.read_bytes()).hexdigest()
+    job, cache = tmp_path / "job", tmp_path / "job" / "cache" / "intermediate"
+    defaults = cache_path(cache, sha)
+    defaults.parent.mkdir(parents=True)
+    defaults.write_text(extract(notice).to_json(indent=None), encoding="utf-8")  # not this report at all
+    other = ExtractOptions(pdf_parser="pdfminer")
+    assert cache_path(cache, sha, options=other.to_dict()) != defaults
+    run_batch([report.parent], _opts(job, workers=0, extract=other))
+    conn = sqlite3.connect(job / "nianbao.sqlite")
+    status, extract_ms = conn.execute("SELECT status, extract_ms FROM documents").fetchone()
+    conn.close()
+    assert status == "ok" and extract_ms is not None
+
+
 def test_the_extractors_version_is_known_without_importing_them() -> None:
     """The batch keys its cache by every extractor's VERSION at start, before any document: reading them
     must not import the extractors (pdfplumber, lxml, pydantic), yet must say what importing them says."""

@@ -254,7 +254,7 @@ class Job:
     def _task(self, doc: dict[str, Any], source: str | None) -> dict:
         display = storable_text(f"{doc['path']}!/{doc['member']}" if doc["member"] else doc["path"])
         return {"display": display, "sha256": doc["sha256"], "source": source,
-                "cache": str(cache_path(self.cache, doc["sha256"])), "tmp": str(self.tmp),
+                "cache": str(cache_path(self.cache, doc["sha256"], options=self.extract_options)), "tmp": str(self.tmp),
                 "options": self.extract_options}
 
     # ---- converting inputs
@@ -282,7 +282,7 @@ class Job:
         if sha in self.waiting:
             self.waiting[sha].append(doc)
             return
-        if cache_path(self.cache, sha).exists():  # files on disk can be extracted again if the cache is damaged
+        if cache_path(self.cache, sha, options=self.extract_options).exists():  # files on disk can be extracted again if the cache is damaged
             self._submit(_Pending(doc), self._task(doc, item.path if item.data is None else None))
             return
         failure = self.store.failure_of(sha)
@@ -321,7 +321,7 @@ class Job:
             return
         sha = pending.doc["sha256"]
         copies = self.waiting.pop(sha, [])
-        if cache_path(self.cache, sha).exists():
+        if cache_path(self.cache, sha, options=self.extract_options).exists():
             for doc in copies:
                 self.ready.append((_Pending(doc), self._task(doc, None)))
         else:
@@ -350,7 +350,7 @@ class Job:
 
     def _handle_renormalise(self, row: tuple[int, str, str, str]) -> None:
         doc_id, path, member, sha = row
-        if not cache_path(self.cache, sha).exists():
+        if not cache_path(self.cache, sha, options=self.extract_options).exists():
             self._advance()
             return
         doc = {"path": path, "member": member, "sha256": sha}

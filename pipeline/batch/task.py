@@ -9,6 +9,8 @@ with the same extractors. The only module of pipeline.batch that reaches into ex
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import json
 import os
 import re
 import resource
@@ -34,14 +36,25 @@ class FatalError(Exception):
     recorded, and a re-run does it again."""
 
 
-def cache_path(cache_dir: str | Path, sha256: str, version: str | None = None) -> Path:
+def cache_path(cache_dir: str | Path, sha256: str, version: str | None = None,
+               options: dict[str, Any] | None = None) -> Path:
     """Where the intermediate JSON of these bytes is cached: under the extractors' version (by default the
-    installed one), so that a job resumed after an upgrade extracts again rather than mixing versions."""
+    installed one) and the extraction options, so that a job resumed after an upgrade, or run again with
+    another --engine, --parser or PDF tolerance, extracts again rather than mixing results."""
     if version is None:
         from extractors import extractors_version
 
         version = extractors_version()
-    return Path(cache_dir) / version / sha256[:2] / f"{sha256}.json"
+    return Path(cache_dir) / (version + _options_key(options)) / sha256[:2] / f"{sha256}.json"
+
+
+def _options_key(options: dict[str, Any] | None) -> str:
+    """'' for the default options (None included), else '+' and a digest of them."""
+    from pipeline.settings import ExtractOptions
+
+    if options is None or options == ExtractOptions().to_dict():
+        return ""
+    return "+" + hashlib.sha256(json.dumps(options, sort_keys=True).encode()).hexdigest()[:12]
 
 
 def classify(exc: BaseException) -> str:
