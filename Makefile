@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 	bash .ci/system-packages
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[test,camelot,dask,ocr]'
+	$(PY) -m pip install -q -e '.[test,camelot,dask,ocr,pandas]'
 	touch $(STAMP)
 
 run: install
