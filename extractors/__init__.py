@@ -12,6 +12,7 @@ from pathlib import Path
 
 from pipeline.errors import ExtractionError
 from pipeline.intermediate import Document
+from pipeline.limits import read_limited
 
 # format -> module that reads it; every module has NAME, VERSION and extract(path, data, fmt)
 EXTRACTORS: dict[str, str] = {
@@ -70,14 +71,12 @@ def sniff(path: Path, head: bytes) -> str:
 def extract(path: str | Path, fmt: str | None = None, max_bytes: int | None = None) -> Document:
     """Read one file into the intermediate form; raises ExtractionError with a one-line reason.
 
-    max_bytes refuses larger files before reading them (every extractor holds the whole file).
+    max_bytes: at most this many bytes are read, from any file (a pipe, /dev/zero, standard input as
+    `-`); more is refused (every extractor holds the whole file).
     """
     path = Path(path)
     try:
-        if max_bytes is not None and path.is_file() and (size := path.stat().st_size) > max_bytes:
-            raise ExtractionError(f"file is {size:,} bytes, over the {max_bytes:,}-byte limit"
-                                  " (raise it with --max-size)")
-        data = path.read_bytes()
+        data = read_limited(path, max_bytes)
     except IsADirectoryError:
         raise ExtractionError("is a directory") from None
     except FileNotFoundError:
