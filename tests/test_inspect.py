@@ -390,6 +390,33 @@ def test_review_without_a_database_is_one_line(tmp_path: Path) -> None:
     assert "no batch database" in result.output and len(result.output.strip().splitlines()) == 1
 
 
+@pytest.mark.parametrize("blocked", ["review", "review/static", "review/reports"])
+def test_review_on_an_unwritable_job_is_one_line(batch: Path, tmp_path: Path, blocked: str) -> None:
+    job = tmp_path / "job"
+    job.mkdir()
+    shutil.copy(batch / "nianbao.sqlite", job / "nianbao.sqlite")
+    (job / blocked).parent.mkdir(parents=True, exist_ok=True)
+    (job / blocked).write_text("a file where the site wants a folder")  # what root meets where chmod cannot stop it
+    result = runner.invoke(app, ["review", str(job)])
+    assert result.exit_code == 1
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith(f"{job}: cannot write the review site {job / blocked}")
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes anywhere")
+def test_review_on_a_read_only_job_is_one_line(batch: Path, tmp_path: Path) -> None:
+    job = tmp_path / "job"
+    job.mkdir()
+    shutil.copy(batch / "nianbao.sqlite", job / "nianbao.sqlite")
+    job.chmod(0o500)
+    try:
+        result = runner.invoke(app, ["review", str(job)])
+    finally:
+        job.chmod(0o700)
+    assert result.exit_code == 1 and len(result.stderr.strip().splitlines()) == 1
+    assert "cannot write the review site" in result.stderr
+
+
 def test_review_reads_what_nianbao_batch_writes(tmp_path: Path) -> None:
     import importlib.util
 

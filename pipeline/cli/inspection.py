@@ -128,4 +128,7 @@ def review(
         index = build_site(directory, db)
     except ReviewError as exc:
         raise _fail(directory, str(exc)) from None
+    except OSError as exc:  # a read-only job, a full disk: the site cannot be written
+        where = f" {exc.filename}" if exc.filename else ""
+        raise _fail(directory, f"cannot write the review site{where}: {exc.strerror or exc}") from None
     typer.echo(f"review site: {index}")
