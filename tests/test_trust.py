@@ -92,16 +92,18 @@ def test_an_endless_device_is_refused_at_max_size() -> None:
                                      "(raise it with --max-size)")
 
 
-def test_an_endless_pipe_on_standard_input_is_refused_at_max_size() -> None:
+@pytest.mark.parametrize("name", ["-", "/dev/stdin"])
+def test_an_endless_pipe_on_standard_input_is_refused_at_max_size(name: str) -> None:
     writer = subprocess.Popen([sys.executable, "-c", "import sys\nwhile True: sys.stdout.buffer.write(b'1' * 65536)"],
                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     try:
-        result = _nianbao("convert", "-", "--stdout", "--max-size", "2MB", stdin=writer.stdout)
+        result = _nianbao("convert", name, "--stdout", "--max-size", "2MB", stdin=writer.stdout)
     finally:
         writer.kill()
         writer.wait()
     assert result.returncode == 1
-    assert result.stderr.strip().startswith("-: more than 2,097,152 bytes, over the")
+    assert result.stderr.strip() == f"{name}: more than 2,097,152 bytes, over the 2,097,152-byte limit " \
+                                    "(raise it with --max-size)"
 
 
 def test_reading_a_silent_pipe_is_inside_the_time_limit(tmp_path: Path) -> None:
@@ -139,13 +141,14 @@ def test_files_without_a_document_suffix_are_sniffed_and_non_documents_reported(
         (folder / name).write_bytes(SEED.read_bytes())
     (folder / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(64))
     (folder / "bundle.zip").write_bytes(b"PK\x03\x04" + bytes(64))
+    os.mkfifo(folder / "pipe")  # never opened: a walk reads regular files only, and says so
     out = tmp_path / "o"
     result = runner.invoke(app, ["convert", str(folder), "-o", str(out)])
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in out.iterdir()) == ["content.json", "download.aspx.json", "index.do.json",
                                                      "noext.json"]
-    assert f"2 files are not documents: {folder / 'bundle.zip'} (a zip file), {folder / 'logo.png'} " \
-           "(binary file of unknown type)" in result.stderr
+    assert f"3 files are not documents: {folder / 'bundle.zip'} (a zip file), {folder / 'logo.png'} " \
+           f"(binary file of unknown type), {folder / 'pipe'} (not a regular file)" in result.stderr
     assert "4 reports written to" in result.stdout
 
 

@@ -115,11 +115,9 @@ def _convert_one(path: Path, target: Path | None, max_bytes: int, timeout: float
     return str(path), report, None
 
 
-def _report_not_documents(paths: list[Path], shown: int = 5) -> None:
-    """One line: how many files were not documents, and the first few of them."""
-    from pipeline.cli.inputs import not_a_document
-
-    names = ", ".join(f"{p} ({not_a_document(p)})" for p in paths[:shown])
+def _report_not_documents(paths: list[tuple[Path, str]], shown: int = 5) -> None:
+    """One line: how many files were not documents, and the first few of them with why."""
+    names = ", ".join(f"{p} ({why})" for p, why in paths[:shown])
     more = f", and {len(paths) - shown} more" if len(paths) > shown else ""
     plural = "s are" if len(paths) != 1 else " is"
     typer.echo(f"{len(paths)} file{plural} not {'documents' if len(paths) != 1 else 'a document'}: {names}{more}",

@@ -29,7 +29,7 @@ class Input:
 @dataclass
 class Inputs:
     documents: list[Input] = field(default_factory=list)
-    not_documents: list[Path] = field(default_factory=list)  # files under a directory that hold no document
+    not_documents: list[tuple[Path, str]] = field(default_factory=list)  # files under a directory, and why not
     directories: list[Path] = field(default_factory=list)  # directories named without --recursive
 
 
@@ -38,6 +38,8 @@ def not_a_document(path: Path) -> str | None:
     from extractors import EXTRACTORS, sniff
     from pipeline.errors import ExtractionError
 
+    if not path.is_file():
+        return "not a regular file"  # a pipe, a socket, a device or a broken link: never read from a walk
     if path.suffix.lower() == _SUFFIX:
         return "JSON"
     try:
@@ -62,9 +64,9 @@ def collect(paths: list[Path], recursive: bool) -> Inputs:
             if not recursive:
                 found.directories.append(path)
                 continue
-            for child in sorted(p for p in path.rglob("*") if p.is_file()):
-                if not_a_document(child) is not None:
-                    found.not_documents.append(child)
+            for child in sorted(p for p in path.rglob("*") if not p.is_dir()):
+                if (why := not_a_document(child)) is not None:
+                    found.not_documents.append((child, why))
                 else:
                     wanted.append((child, child.relative_to(path)))
         else:
