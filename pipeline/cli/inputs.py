@@ -22,12 +22,16 @@ _SUFFIX = ".json"
 
 @dataclass
 class Input:
+    """One document to convert, and where its report goes."""
+
     path: Path
     name: Path  # the report's path under the output directory
 
 
 @dataclass
 class Inputs:
+    """What the command line named: documents, files that are none, directories not walked."""
+
     documents: list[Input] = field(default_factory=list)
     not_documents: list[tuple[Path, str]] = field(default_factory=list)  # files under a directory, and why not
     directories: list[Path] = field(default_factory=list)  # directories named without --recursive
@@ -48,8 +52,8 @@ def not_a_document(path: Path) -> str | None:
         fmt = sniff(path, head)
     except ExtractionError as exc:
         return str(exc)
-    except OSError as exc:
-        return None if isinstance(exc, PermissionError) else f"cannot read: {exc.strerror or exc}"
+    except OSError:
+        return None  # unreadable: converting it says why, as a failure of its own
     return None if fmt in EXTRACTORS else f"a {fmt} file"
 
 
