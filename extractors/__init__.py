@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from pipeline.errors import ExtractionError
 from pipeline.formats import SUFFIX_FORMAT
+from pipeline.limits import read_limited
 
 if TYPE_CHECKING:  # pydantic is not loaded by sniff() or extractors_version()
     from pipeline.intermediate import Document
@@ -88,7 +89,7 @@ def _sniff_media(suffix: str, head: bytes) -> str | None:
         return "image"
     if head.startswith(_OLE_MAGIC) and (suffix in (".xls", ".et", ".xlsx", ".xlsm") or _WORKBOOK_STREAM in head):
         return "et" if suffix == ".et" else "xls"
-    if head.startswith(b"PK\x03\x04") and (b"xl/" in head or suffix in (".xlsx", ".xlsm")):
+    if head.startswith(b"PK\x03\x04") and (b"xl/" in head or (suffix in (".xlsx", ".xlsm") and b"word/" not in head)):
         return "xlsx"
     return None
 # ------------------------------------------------------------------------------------------------------
@@ -142,15 +143,13 @@ def extract(path: str | Path, fmt: str | None = None, max_bytes: int | None = No
             options: ExtractOptions | None = None) -> Document:
     """Read one file into the intermediate form; raises ExtractionError with a one-line reason.
 
-    max_bytes refuses larger files before reading them (every extractor holds the whole file).
+    max_bytes: at most this many bytes are read, from any file (a pipe, /dev/zero, standard input as
+    `-`); more is refused (every extractor holds the whole file).
     options: how to extract; None reads them from the environment now (ExtractOptions.from_env()).
     """
     path = Path(path)
     try:
-        if max_bytes is not None and path.is_file() and (size := path.stat().st_size) > max_bytes:
-            raise ExtractionError(f"file is {size:,} bytes, over the {max_bytes:,}-byte limit"
-                                  " (raise it with --max-size)", kind="too_large")
-        data = path.read_bytes()
+        data = read_limited(path, max_bytes)
     except IsADirectoryError:
         raise ExtractionError("is a directory", kind="unreadable") from None
     except FileNotFoundError:

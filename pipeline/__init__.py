@@ -1,7 +1,8 @@
 """nianbao's pipeline: intermediate form -> standard report -> writers.
 
     from pipeline import convert
-    report = convert("report.docx")     # a pipeline.report.Report
+    report = convert("report.docx")     # a pipeline.report.Report (pydantic)
+    report.model_dump()                 # the same as a plain dict
 
 Heavy modules load on first use, so importing the package stays cheap.
 """
@@ -11,6 +12,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from pipeline.errors import NianbaoError
+from pipeline.limits import DEFAULT_MAX_BYTES
+
 if TYPE_CHECKING:
     from pipeline.report import Report
     from pipeline.settings import ExtractOptions
@@ -18,12 +22,20 @@ if TYPE_CHECKING:
 __all__ = ["convert"]
 
 
-def convert(path: str | Path, max_bytes: int | None = None, options: ExtractOptions | None = None) -> Report:
-    """Extract and normalise one file; raises pipeline.errors.NianbaoError with a one-line reason.
+def convert(path: str | Path, max_bytes: int | None = DEFAULT_MAX_BYTES, options: ExtractOptions | None = None) -> Report:
+    """Extract and normalise one file (`-`: standard input), reading at most max_bytes of it.
 
+    Raises pipeline.errors.NianbaoError with a one-line reason; its `path` names the file.
+    `report.model_dump()` gives the report as a dict, `report.to_json()` as the JSON the CLI writes.
     options: how to extract (pipeline.settings.ExtractOptions); None reads them from the environment.
     """
     from extractors import extract
     from pipeline.normalise import normalise
 
-    return normalise(extract(path, max_bytes=max_bytes, options=options))
+    try:
+        return normalise(extract(path, max_bytes=max_bytes, options=options))
+    except NianbaoError as exc:
+        if exc.path is None:
+            exc.path = str(path)
+            exc.add_note(f"file: {path}")
+        raise

@@ -13,7 +13,13 @@ KINDS: tuple[Kind, ...] = get_args(Kind)
 
 
 class NianbaoError(Exception):
-    """A failure we can explain in one line; never shown as a traceback."""
+    """A failure we can explain in one line; never shown as a traceback.
+
+    `path` names the file it is about (set by extract()); the message itself never repeats it, since
+    the command line prints `path: reason`. A traceback shows it too, as a note.
+    """
+
+    path: str | None = None
 
 
 class ExtractionError(NianbaoError):

@@ -19,6 +19,11 @@ class Field:
     column_label: str
     type: str  # int | decimal | text
 
+    @property
+    def signed(self) -> bool:
+        """The 2019 本年增/减: the one count that may be negative."""
+        return "增/减" in self.column_label
+
 
 @cache
 def all_fields() -> dict[str, Field]:

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import re
 import signal
+import sys
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
+from pathlib import Path
 
-from pipeline.errors import DocumentTimeout
+from pipeline.errors import DocumentTimeout, ExtractionError
 
 DEFAULT_MAX_SIZE = "100MB"  # the largest real report seen is a ~30 MB scanned PDF
 DEFAULT_TIMEOUT_S = 300.0
@@ -29,6 +31,31 @@ def parse_size(text: str) -> int:
 
 
 DEFAULT_MAX_BYTES = parse_size(DEFAULT_MAX_SIZE)
+STDIN = "-"  # the input name that means standard input
+_CHUNK = 1 << 20
+
+
+def read_limited(path: Path, max_bytes: int | None) -> bytes:
+    """A file's bytes, of which at most max_bytes + 1 are ever read.
+
+    The size a file claims is no bound: a pipe, standard input (`-`) or /dev/zero has st_size 0. So the
+    bytes are counted as they come, in chunks, which also lets a time limit (SIGALRM) stop a slow pipe.
+    OSError (no such file, a directory...) is left to the caller.
+    """
+    def too_large(what: str) -> ExtractionError:
+        return ExtractionError(f"{what}, over the {max_bytes:,}-byte limit (raise it with --max-size)",
+                               kind="too_large")
+
+    if str(path) != STDIN and max_bytes is not None and path.is_file() and (size := path.stat().st_size) > max_bytes:
+        raise too_large(f"file is {size:,} bytes")
+    opened = nullcontext(sys.stdin.buffer) if str(path) == STDIN else open(path, "rb")  # noqa: SIM115
+    data = bytearray()
+    with opened as stream:
+        while chunk := stream.read(_CHUNK if max_bytes is None else min(_CHUNK, max_bytes + 1 - len(data))):
+            data += chunk
+            if max_bytes is not None and len(data) > max_bytes:
+                raise too_large(f"more than {max_bytes:,} bytes")
+    return bytes(data)
 
 
 @contextmanager

@@ -14,7 +14,7 @@ from extractors import docx as docx_extractor
 from extractors import sniff
 from pipeline.batch.archive import Limits as ArchiveLimits
 from pipeline.batch.archive import iter_items
-from pipeline.cli.documents import _inputs
+from pipeline.cli.inputs import collect
 from pipeline.errors import ExtractionError
 from pipeline.formats import ARCHIVE_SUFFIXES, DOC_SUFFIXES, NAMED_ONLY, SUFFIX_FORMAT
 from tests.fixturegen import make_report
@@ -64,20 +64,22 @@ def test_the_docx_extractor_refuses_an_ole_file_instead_of_forwarding_it(tmp_pat
     assert info.value.kind == "unsupported"
 
 
-def test_directories_yield_documents_by_the_one_table_and_the_batch_every_file(tmp_path: Path) -> None:
-    """`convert -r` picks documents by the one table (.csv/.tsv only when named); the batch sniffs every
-    regular file, whatever its name, and records what is not a document."""
+def test_directories_yield_every_file_whose_content_is_a_document(tmp_path: Path) -> None:
+    """`convert -r` and the batch sniff every regular file, whatever its name: a DOCX is a document under
+    any suffix; the batch walks the zip's member, convert counts the zip as not a document."""
     docx = build_docx(make_report("2021", seed=3))
     for suffix in sorted(set(SUFFIX_FORMAT) | {".json", ".png", ".xlsx"}):
         (tmp_path / "d" / suffix[1:]).mkdir(parents=True)
         (tmp_path / "d" / suffix[1:] / f"a{suffix}").write_bytes(docx)
     for suffix in ARCHIVE_SUFFIXES:
         (tmp_path / "d" / f"a{suffix}").write_bytes(_zip([("a.docx", docx)]))
-    convert = {p.suffix for p, _ in _inputs([tmp_path / "d"], recursive=True)}
+    found = collect([tmp_path / "d"], recursive=True)
+    convert = {item.path.suffix for item in found.documents}
     batch = {Path(it.path).suffix for it in iter_items([tmp_path / "d"], ArchiveLimits())}
-    assert convert == DOC_SUFFIXES and batch == set(SUFFIX_FORMAT) | {".json"} | ARCHIVE_SUFFIXES
+    assert convert == set(SUFFIX_FORMAT) | {".png", ".xlsx"} and batch == set(SUFFIX_FORMAT) | {".json"} | ARCHIVE_SUFFIXES
+    assert {path.suffix for path, _ in found.not_documents} == {".json"} | ARCHIVE_SUFFIXES
     assert not NAMED_ONLY & DOC_SUFFIXES
-    assert {p.suffix for p, _ in _inputs([tmp_path / "d" / "csv" / "a.csv"], recursive=False)} == {".csv"}
+    assert [i.path.suffix for i in collect([tmp_path / "d" / "csv" / "a.csv"], recursive=False).documents] == [".csv"]
 
 
 def _imports(path: Path) -> set[str]:

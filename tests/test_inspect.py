@@ -177,7 +177,7 @@ def test_diff_lists_exactly_the_changed_fields(tmp_path: Path) -> None:
     assert diff_reports(Report.model_validate(data), Report.model_validate(data)).differences == []
 
     cli = runner.invoke(app, ["diff", str(a), str(b)], env={"COLUMNS": "200"})
-    assert cli.exit_code == 0, cli.output
+    assert cli.exit_code == 1, cli.output  # like diff(1): they differ
     for field in result.fields:
         assert field in cli.output
     assert "applications.new_received.total" not in cli.output
@@ -187,13 +187,78 @@ def test_diff_lists_exactly_the_changed_fields(tmp_path: Path) -> None:
 def test_diff_converts_documents_first() -> None:
     result = runner.invoke(app, ["diff", str(SEED), str(SAMPLES / "003_94c66d917836ad80.txt")],
                            env={"COLUMNS": "200"})
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output
     assert "report.agency" in result.output and "木金乡人民政府" in result.output
 
 
 def test_diff_of_identical_reports_says_so() -> None:
     result = runner.invoke(app, ["diff", str(SEED), str(SEED)])
     assert result.exit_code == 0 and "no differences" in result.output
+
+
+def _two_reports(tmp_path: Path) -> tuple[Path, Path]:
+    a = tmp_path / "a.json"
+    a.write_text(runner.invoke(app, ["convert", str(SEED), "--stdout"]).stdout, encoding="utf-8")
+    data = json.loads(a.read_text(encoding="utf-8"))
+    data["applications"]["granted"]["total"] = 7
+    data["active_disclosure"]["fees"]["amount_10k_yuan"] = None
+    data["report"]["agency"] = "别的乡人民政府" * 10
+    data["sections"]["overview"] = "总体情况。" * 200
+    data["issues"].append({"level": "warning", "code": "odd_value", "field": "applications.granted.total",
+                           "message": "applications.granted.total: '7*': footnote mark '*' ignored, read as 7"})
+    b = tmp_path / "b.json"
+    b.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    return a, b
+
+
+def test_diff_exit_status_is_like_diff1(tmp_path: Path) -> None:
+    a, b = _two_reports(tmp_path)
+    assert runner.invoke(app, ["diff", str(a), str(a)]).exit_code == 0
+    assert runner.invoke(app, ["diff", str(a), str(b)]).exit_code == 1
+    missing = runner.invoke(app, ["diff", str(a), str(tmp_path / "nope.json")])
+    assert missing.exit_code == 2 and missing.stderr.strip() == f"{tmp_path / 'nope.json'}: cannot read: No such file or directory"
+
+
+def test_diff_json_is_machine_readable(tmp_path: Path) -> None:
+    a, b = _two_reports(tmp_path)
+    result = runner.invoke(app, ["diff", str(a), str(b), "--json"])
+    assert result.exit_code == 1
+    out = json.loads(result.stdout)
+    assert (out["a"], out["b"], out["same"]) == (str(a), str(b), False)
+    assert out["counts"] == {"metadata": 1, "value": 2, "section": 1, "issue": 1}
+    by_key = {d["key"]: d for d in out["differences"]}
+    assert by_key["applications.granted.total"]["b"] == 7
+    assert by_key["active_disclosure.fees.amount_10k_yuan"]["b"] is None
+    assert by_key["sections.overview" if "sections.overview" in by_key else "overview"]["b"] == "总体情况。" * 200
+    issue = by_key["odd_value applications.granted.total"]
+    assert "a" not in issue and issue["b"].startswith("applications.granted.total: '7*'")  # absent, not null
+    same = json.loads(runner.invoke(app, ["diff", str(a), str(a), "--json"]).stdout)
+    assert same == {"a": str(a), "b": str(a), "same": True, "counts": {}, "differences": []}
+
+
+@pytest.mark.parametrize("terminal", [True, False])
+def test_diff_is_one_line_per_difference_at_80_columns_or_piped(tmp_path: Path, terminal: bool) -> None:
+    import io
+
+    from rich.cells import cell_len
+    from rich.console import Console
+
+    from pipeline.inspection.diff import diff_reports, render
+    from pipeline.report import Report
+
+    a, b = _two_reports(tmp_path)
+    result = diff_reports(Report.model_validate_json(a.read_text()), Report.model_validate_json(b.read_text()))
+    buffer = io.StringIO()
+    render(result, "a.json", "b.json", Console(file=buffer, width=80, force_terminal=terminal, soft_wrap=True,
+                                                color_system=None))
+    lines = buffer.getvalue().splitlines()
+    assert len(lines) == 2 + 4 + len(result.differences) + 1  # ---/+++, one header per kind, the count
+    for d in result.differences:
+        assert sum(line.lstrip().startswith(d.key) for line in lines) == 1
+    overview = next(line for line in lines if line.lstrip().startswith("overview"))
+    assert "(1000 chars)" in overview
+    if terminal:
+        assert max(cell_len(line) for line in lines) <= 80
 
 
 # ---- debug
@@ -376,6 +441,33 @@ def test_review_without_a_database_is_one_line(tmp_path: Path) -> None:
     result = runner.invoke(app, ["review", str(tmp_path)])
     assert result.exit_code == 1
     assert "no batch database" in result.output and len(result.output.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("blocked", ["review", "review/static", "review/reports"])
+def test_review_on_an_unwritable_job_is_one_line(batch: Path, tmp_path: Path, blocked: str) -> None:
+    job = tmp_path / "job"
+    job.mkdir()
+    shutil.copy(batch / "nianbao.sqlite", job / "nianbao.sqlite")
+    (job / blocked).parent.mkdir(parents=True, exist_ok=True)
+    (job / blocked).write_text("a file where the site wants a folder")  # what root meets where chmod cannot stop it
+    result = runner.invoke(app, ["review", str(job)])
+    assert result.exit_code == 1
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith(f"{job}: cannot write the review site {job / blocked}")
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes anywhere")
+def test_review_on_a_read_only_job_is_one_line(batch: Path, tmp_path: Path) -> None:
+    job = tmp_path / "job"
+    job.mkdir()
+    shutil.copy(batch / "nianbao.sqlite", job / "nianbao.sqlite")
+    job.chmod(0o500)
+    try:
+        result = runner.invoke(app, ["review", str(job)])
+    finally:
+        job.chmod(0o700)
+    assert result.exit_code == 1 and len(result.stderr.strip().splitlines()) == 1
+    assert "cannot write the review site" in result.stderr
 
 
 def test_review_reads_what_nianbao_batch_writes(tmp_path: Path) -> None:

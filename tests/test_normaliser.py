@@ -128,3 +128,70 @@ def test_subheads_are_not_sections() -> None:
     report = normalise(doc(Paragraph(text="一、总体情况"), Paragraph(text="（二）依申请公开"),
                            Paragraph(text="全年收到申请3件。"), rows_table(T3_HEADER)))
     assert report.sections["overview"] == "（二）依申请公开\n全年收到申请3件。"
+
+
+def _odd(report, field_id: str) -> list[str]:
+    return [i.message for i in report.issues if i.code == "odd_value" and i.field == field_id]
+
+
+def test_odd_cells_give_what_is_safe_or_null_and_an_issue_naming_the_field() -> None:
+    rows = T3_HEADER + [["一、本年新收政府信息公开申请数量", "1297 1300", "1297*", "三十四", "-34", "11.8",
+                         "1234567890123", "5"]]
+    report = normalise(doc(rows_table(rows)))
+    got = {k.split(".")[-1]: v for k, v in report.values().items() if k.startswith("applications.new_received.")}
+    assert got == {"natural_person": None, "commercial_enterprise": 1297, "research_institution": 34,
+                   "social_welfare_org": None, "legal_service_org": None, "other_org": None, "total": 5}
+    prefix = "applications.new_received."
+    assert _odd(report, prefix + "natural_person") == [
+        f"{prefix}natural_person: '1297 1300': 2 numbers in one cell, left null"]
+    assert _odd(report, prefix + "commercial_enterprise") == [
+        f"{prefix}commercial_enterprise: '1297*': footnote mark '*' ignored, read as 1297"]
+    assert _odd(report, prefix + "research_institution") == [
+        f"{prefix}research_institution: '三十四': written in Chinese numerals, read as 34"]
+    assert _odd(report, prefix + "social_welfare_org") == [f"{prefix}social_welfare_org: '-34': negative count, left null"]
+    assert _odd(report, prefix + "legal_service_org") == [f"{prefix}legal_service_org: '11.8': fractional count, left null"]
+    assert _odd(report, prefix + "other_org") == [
+        f"{prefix}other_org: '1234567890123': number over 10^12, too large to be a count or amount, left null"]
+    assert _odd(report, prefix + "total") == []
+    # every odd cell is traced to itself, null or not
+    assert [report.provenance[prefix + c].col for c in ("natural_person", "commercial_enterprise",
+                                                        "research_institution", "social_welfare_org")] == [1, 2, 3, 4]
+    assert report.provenance[prefix + "natural_person"].raw == "1297 1300"
+
+
+def test_signed_and_decimal_fields_keep_negative_and_fractional_values() -> None:
+    rows = [["信息内容", "上一年项目数量", "本年增/减", "处理决定数量"], ["行政许可", "12", "-3", "45"],
+            ["行政处罚", "7", "2.5", "-9"]]
+    report = normalise(doc(rows_table(rows)))
+    got = report.values()
+    assert (got["active_disclosure.licensing.previous_year_items"], got["active_disclosure.licensing.change"],
+            got["active_disclosure.licensing.decisions"]) == (12, -3, 45)
+    assert got["active_disclosure.penalties.change"] is None and got["active_disclosure.penalties.decisions"] is None
+    assert _odd(report, "active_disclosure.licensing.change") == []
+    assert _odd(report, "active_disclosure.penalties.change") == [
+        "active_disclosure.penalties.change: '2.5': fractional count, left null"]
+    assert _odd(report, "active_disclosure.penalties.decisions") == [
+        "active_disclosure.penalties.decisions: '-9': negative count, left null"]
+
+
+def test_a_row_number_in_chinese_numerals_stays_part_of_the_label() -> None:
+    rows = T3_HEADER + [["一", "本年新收政府信息公开申请数量", "1", "2", "3", "4", "5", "6", "21"],
+                        ["二", "上年结转政府信息公开申请数量", "7", "十", "9", "10", "11", "12", "59"]]
+    report = normalise(doc(rows_table(rows)))
+    got = report.values()
+    assert got["applications.new_received.natural_person"] == 1 and got["applications.new_received.total"] == 21
+    assert got["applications.carried_over.commercial_enterprise"] == 10
+    assert [i.field for i in report.issues if i.code == "odd_value"] == ["applications.carried_over.commercial_enterprise"]
+
+
+@pytest.mark.parametrize(("col", "column", "raw"), [(1, "natural_person", "1297 1300"), (2, "commercial_enterprise", "1297*"),
+                                                    (3, "research_institution", "三十四")])
+def test_explain_shows_the_odd_cell_itself(col: int, column: str, raw: str) -> None:
+    from pipeline.inspection.explain import explain
+
+    rows = T3_HEADER + [["一、本年新收政府信息公开申请数量", "1297 1300", "1297*", "三十四", "4", "5", "6", "7"]]
+    document = doc(rows_table(rows))
+    exp = explain(normalise(document), document, f"applications.new_received.{column}")
+    assert (exp.provenance.row, exp.provenance.col, exp.provenance.raw) == (1, col, raw)
+    assert exp.header is not None and exp.header[0].col == col
+    assert [i.code for i in exp.issues] == ["odd_value"]

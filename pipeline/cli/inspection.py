@@ -20,8 +20,8 @@ def _fail(path: Path | str, reason: str, code: int = 1) -> typer.Exit:
     return typer.Exit(code)
 
 
-def _load(path: Path):
-    """(report, document or None) for a report JSON, an intermediate JSON or a document; Exit on failure."""
+def _load(path: Path, code: int = 1):
+    """(report, document or None) for a report JSON, an intermediate JSON or a document; Exit(code) on failure."""
     import json
 
     from pydantic import ValidationError
@@ -31,13 +31,13 @@ def _load(path: Path):
     try:
         return load_report(path)
     except NianbaoError as exc:
-        raise _fail(path, str(exc)) from None
+        raise _fail(path, str(exc), code) from None
     except OSError as exc:
-        raise _fail(path, f"cannot read: {exc.strerror or exc}") from None
+        raise _fail(path, f"cannot read: {exc.strerror or exc}", code) from None
     except (json.JSONDecodeError, UnicodeDecodeError):
-        raise _fail(path, "not valid JSON") from None
+        raise _fail(path, "not valid JSON", code) from None
     except ValidationError as exc:
-        raise _fail(path, f"not a report or intermediate JSON ({exc.error_count()} schema errors)") from None
+        raise _fail(path, f"not a report or intermediate JSON ({exc.error_count()} schema errors)", code) from None
 
 
 def explain(
@@ -67,14 +67,23 @@ def explain(
 def diff(
     a: Annotated[Path, typer.Argument(help="first report (report JSON, intermediate JSON or document)")],
     b: Annotated[Path, typer.Argument(help="second report")],
+    as_json: Annotated[bool, typer.Option("--json", help="the differences as JSON")] = False,
 ) -> None:
-    """Two reports side by side, field by field: only what differs (values, metadata, sections, checks, issues)."""
-    from pipeline.inspection.diff import diff_reports, render
+    """Two reports field by field: only what differs. Exit 0 when the same, 1 when they differ, 2 on error."""
+    import json
+    import sys
 
-    report_a, _ = _load(a)
-    report_b, _ = _load(b)
+    from pipeline.inspection.diff import diff_reports, render, to_json
+
+    report_a, _ = _load(a, code=2)
+    report_b, _ = _load(b, code=2)
     name_a, name_b = (a.name, b.name) if a.name != b.name else (str(a), str(b))
-    render(diff_reports(report_a, report_b), name_a, name_b)
+    result = diff_reports(report_a, report_b)
+    if as_json:
+        sys.stdout.write(json.dumps(to_json(result, str(a), str(b)), ensure_ascii=False, indent=1) + "\n")
+    else:
+        render(result, name_a, name_b)
+    raise typer.Exit(1 if result.differences else 0)
 
 
 def debug(
@@ -121,4 +130,7 @@ def review(
         index = build_site(directory, db)
     except ReviewError as exc:
         raise _fail(directory, str(exc)) from None
+    except OSError as exc:  # a read-only job, a full disk: the site cannot be written
+        where = f" {exc.filename}" if exc.filename else ""
+        raise _fail(directory, f"cannot write the review site{where}: {exc.strerror or exc}") from None
     typer.echo(f"review site: {index}")

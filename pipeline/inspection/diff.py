@@ -66,32 +66,68 @@ def diff_reports(a: Report, b: Report) -> ReportDiff:
     return out
 
 
-def _shown(value: Any, kind: str) -> str:
+KINDS = ("metadata", "value", "section", "check", "issue")
+SHOWN_CELLS = 60  # terminal columns a long value may take before it is elided (a CJK character takes two)
+MIN_CELLS = 16
+
+
+def _shown(value: Any, cells: int = SHOWN_CELLS) -> str:
+    """A value on one line, at most `cells` columns wide: long texts elided with their length, ⏎ for newlines."""
+    from rich.cells import cell_len
+
     if value is _MISSING:
         return "—absent—"
     if value is None:
         return "null"
-    if kind == "section" and isinstance(value, str):
-        return value if len(value) <= 60 else f"{value[:57]}… ({len(value)} chars)"
-    return str(value)
+    text = str(value).replace("\r\n", "\n").replace("\n", "⏎")
+    if cell_len(text) <= cells:
+        return text
+    suffix = f"… ({len(text)} chars)"
+    room, cut = cells - len(suffix), 0
+    while cut < len(text) and cell_len(text[: cut + 1]) <= room:
+        cut += 1
+    return text[: max(cut, 1)] + suffix
+
+
+def to_json(result: ReportDiff, name_a: str, name_b: str) -> dict[str, Any]:
+    """The differences as data: `a`/`b` are left out where that report lacks the key (null is null)."""
+    def entry(d: Difference) -> dict[str, Any]:
+        out: dict[str, Any] = {"kind": d.kind, "key": d.key}
+        out.update({side: v for side, v in (("a", d.a), ("b", d.b)) if v is not _MISSING})
+        return out
+
+    return {"a": name_a, "b": name_b, "same": not result.differences,
+            "counts": {k: len(result.of(k)) for k in KINDS if result.of(k)},
+            "differences": [entry(d) for d in result.differences]}
 
 
 def render(result: ReportDiff, name_a: str, name_b: str, console: Any = None) -> None:
-    from rich.console import Console
-    from rich.table import Table
+    """One line per difference, grouped by kind: `key  A → B`, ids whole, long values elided.
 
-    console = console or Console()
+    Lines are never wrapped (ids stay greppable when piped); on a terminal, values are shortened
+    further so that each line fits its width.
+    """
+    from rich.console import Console
+    from rich.text import Text
+
+    console = console or Console(soft_wrap=True, highlight=False)
     if not result.differences:
-        console.print("[green]no differences[/green]")
+        console.print("no differences", style="green")
         return
-    table = Table(title=f"{len(result.differences)} difference(s)", title_justify="left", show_lines=False)
-    table.add_column("what", style="dim", no_wrap=True)
-    table.add_column("field", no_wrap=True)
-    table.add_column(name_a, overflow="fold", style="red")
-    table.add_column(name_b, overflow="fold", style="green")
-    for d in result.differences:
-        table.add_row(d.kind, d.key, _shown(d.a, d.kind), _shown(d.b, d.kind))
-    console.print(table, highlight=False)
-    counts = ", ".join(f"{len(result.of(k))} {k}" for k in ("metadata", "value", "section", "check", "issue")
-                       if result.of(k))
-    console.print(f"[dim]{counts}[/dim]")
+    console.print(Text.assemble(("--- ", "red"), (name_a, "red")))
+    console.print(Text.assemble(("+++ ", "green"), (name_b, "green")))
+    width = console.width if console.is_terminal else None
+    for kind in KINDS:
+        found = result.of(kind)
+        if not found:
+            continue
+        console.print(Text(f"{kind} ({len(found)})", style="bold"))
+        key_width = max(len(d.key) for d in found)
+        # on a terminal, the room left on the line for the two values; piped, a fixed length
+        cells = max(MIN_CELLS, min(SHOWN_CELLS, (width - key_width - 7) // 2)) if width else SHOWN_CELLS
+        for d in found:
+            console.print(Text.assemble("  ", (d.key.ljust(key_width), "cyan"), "  ", (_shown(d.a, cells), "red"),
+                                        " → ", (_shown(d.b, cells), "green")))
+    counts = ", ".join(f"{len(result.of(k))} {k}" for k in KINDS if result.of(k))
+    console.print(Text(f"{len(result.differences)} difference(s): {counts}", style="dim"))
+

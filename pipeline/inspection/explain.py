@@ -38,8 +38,9 @@ def load_report(path: Path) -> tuple[Report, Document | None]:
             doc = Document.model_validate(data)
             return normalise(doc), doc
     from extractors import extract
+    from pipeline.limits import DEFAULT_MAX_BYTES
 
-    doc = extract(path)
+    doc = extract(path, max_bytes=DEFAULT_MAX_BYTES)
     return normalise(doc), doc
 
 

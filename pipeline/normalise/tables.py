@@ -13,12 +13,12 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from pipeline.fields import TABLE_PREFIX, all_fields
+from pipeline.fields import TABLE_PREFIX, Field, all_fields
 from pipeline.intermediate import Cell, Document, Table
 from pipeline.normalise.headers import HeaderTree, Node
 from pipeline.normalise.labels import Label, LabelTable, fold, labels
 from pipeline.normalise.template import REVIEW_GROUPS, REVIEW_PARTS, TOTAL, row_templates, rows_of
-from pipeline.normalise.values import CellValue, as_field_type, parse_cell
+from pipeline.normalise.values import CellValue, fit_field, parse_cell
 
 HEADER_KINDS = ("column", "colgroup", "span", "ignore")
 T4_CELLS = len(REVIEW_GROUPS) * len(REVIEW_PARTS)  # table 四's one data row (table 三's rows have seven)
@@ -81,9 +81,17 @@ class _Row:
 
 
 def _split_row(cells: list[Cell]) -> _Row:
+    """The row's label (its text cells) and the value cells after the last of them.
+
+    A cell in Chinese numerals (`三十四`) is a value after the label, but before it (or in a row
+    with no other text) it may be the row's number (`一`), so there it stays text, as it always was.
+    """
     parsed = [(c, parse_cell(c.text)) for c in cells]
-    last_text = max((i for i, (_, p) in enumerate(parsed) if not p.is_value), default=-1)
-    text_cells = [c for c, p in parsed[: last_text + 1] if not p.is_value]
+    last_text = max((i for i, (_, p) in enumerate(parsed) if not p.is_value or p.spelled), default=-1)
+    last_label = max((i for i, (_, p) in enumerate(parsed) if not p.is_value), default=-1)
+    if last_label >= 0:
+        last_text = last_label
+    text_cells = [c for c, p in parsed[: last_text + 1] if not p.is_value or p.spelled]
     label = fold("".join(c.text for c in text_cells))
     return _Row(cells, text_cells, parsed[last_text + 1 :], label)
 
@@ -354,7 +362,7 @@ class TableReader:
             previous = self.reading.placed.get(field_id)
             if previous is not None and (previous.value is not None or not any_value):
                 continue  # the first real value wins; a later blank never erases it
-            number = None if value.value is None else as_field_type(value.value, spec.type)
+            number = self._fitted(field_id, spec, value)
             unit_field = f"{field_id}_unit"
             if spec.type == "decimal" and value.unit == "元" and "10k_yuan" in field_id and number is not None:
                 self._finding("warning", "unit_converted", f"{field_id}: '{value.raw}' in 元, converted to 万元",
@@ -368,6 +376,18 @@ class TableReader:
             self.reading.placed[field_id] = Placed(field_id, number, *where_from)
             if unit_field in self.fields:
                 self.reading.placed[unit_field] = Placed(unit_field, value.unit, *where_from)
+
+    def _fitted(self, field_id: str, spec: Field, value: CellValue) -> int | float | None:
+        """The cell's value as the field holds it; an issue naming the field when it is not one clean number."""
+        number, doubt = value.value, value.doubt
+        if number is not None:
+            number, unfit = fit_field(number, spec.type, spec.signed)
+            doubt = "; ".join(filter(None, (doubt, unfit)))
+        if doubt:
+            outcome = "left null" if number is None else f"read as {number}"
+            self._finding("warning", "odd_value", f"{field_id}: '{value.raw.strip()}': {doubt}, {outcome}",
+                          field_id)
+        return number
 
     def _positional(self, values: list[tuple[Cell, CellValue]], scheme: str,
                     columns: list[str]) -> dict[str, tuple[Cell, CellValue]] | None:

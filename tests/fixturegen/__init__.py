@@ -123,11 +123,12 @@ def make_values(template: str = "2021", seed: int = 0, nulls: int = 0,
         v[f"{ap}.granted.{col}"] += 1
         v[f"{ap}.partially_granted.{col}"] -= 1
     elif break_rule == "results_total":
-        # a consistent row whose column sums no longer reach （七）
+        # a consistent row whose column sums no longer reach （七）; the balance kept by the received side
+        # (taking 3 off 结转下年度 could make a count negative, which no report can hold)
         v[f"{ap}.results_total.natural_person"] += 3
         v[f"{ap}.results_total.total"] += 3
-        v[f"{ap}.carried_forward.natural_person"] -= 3
-        v[f"{ap}.carried_forward.total"] -= 3
+        v[f"{ap}.new_received.natural_person"] += 3
+        v[f"{ap}.new_received.total"] += 3
     elif break_rule == "balance":
         v[f"{ap}.carried_over.commercial_enterprise"] += 2
         v[f"{ap}.carried_over.total"] += 2
