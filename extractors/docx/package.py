@@ -108,41 +108,35 @@ def _rels_name(part: str) -> str:
     return posixpath.join(head, "_rels", tail + ".rels")
 
 
-def _rels(xml: bytes | None, base: str) -> dict[str, str]:
-    """Relationship type suffix ("/styles") -> part name, for the internal targets of a .rels part."""
-    out: dict[str, str] = {}
+def _relationships(xml: bytes | None, base: str) -> list[tuple[str, str, str]]:
+    """(type, id, part name) of each internal target of a .rels part; [] when there is none or it is broken."""
     if not xml:
-        return out
+        return []
     try:
         root = etree.fromstring(xml, _PARSER)
     except etree.XMLSyntaxError:
-        return out
+        return []
+    out = []
     for rel in root.iter(f"{{{PKG_REL_NS}}}Relationship"):
         if rel.get("TargetMode") == "External":
             continue
-        kind = rel.get("Type", "")
         target = rel.get("Target", "")
         name = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(base, target))
+        out.append((rel.get("Type", ""), rel.get("Id", ""), name))
+    return out
+
+
+def _rels(xml: bytes | None, base: str) -> dict[str, str]:
+    """Relationship type suffix ("/styles") -> part name, for the internal targets of a .rels part."""
+    out: dict[str, str] = {}
+    for kind, _, name in _relationships(xml, base):
         out.setdefault(kind[kind.rfind("/"):], name)
     return out
 
 
 def _image_rels(xml: bytes | None, base: str) -> dict[str, str]:
     """Relationship id -> part name for the document's internal image relationships."""
-    out: dict[str, str] = {}
-    if not xml:
-        return out
-    try:
-        root = etree.fromstring(xml, _PARSER)
-    except etree.XMLSyntaxError:
-        return out
-    for rel in root.iter(f"{{{PKG_REL_NS}}}Relationship"):
-        if rel.get("TargetMode") == "External" or not rel.get("Type", "").endswith("/image"):
-            continue
-        target = rel.get("Target", "")
-        name = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(base, target))
-        out[rel.get("Id", "")] = name
-    return out
+    return {rid: name for kind, rid, name in _relationships(xml, base) if kind.endswith("/image")}
 
 
 _CORE = {
