@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -15,6 +15,9 @@ from pipeline.cli.options import Engine, Parser, extract_options
 from pipeline.errors import NianbaoError
 from pipeline.formats import DOC_SUFFIXES
 from pipeline.limits import DEFAULT_MAX_SIZE, DEFAULT_TIMEOUT_S
+
+if TYPE_CHECKING:
+    from pipeline.report import Report
 
 
 def _fail_line(path: Path | str, reason: str) -> None:
@@ -79,7 +82,7 @@ def convert(
         _fail_line("--stdout", "needs exactly one input file")
         raise typer.Exit(2)
     failed = 0
-    rows = []
+    rows: list[tuple[str, Report | None, str | None]] = []
     for path, rel in inputs:
         try:
             with time_limit(timeout):

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.table import Table
 
+if TYPE_CHECKING:
+    from pipeline.report import Report
 
-def print_summary(rows: list[tuple[str, object | None, str | None]]) -> None:
+
+def print_summary(rows: list[tuple[str, Report | None, str | None]]) -> None:
     """rows: (path, report or None, error or None)."""
     common = os.path.commonpath([p for p, _, _ in rows]) if len(rows) > 1 else ""
     rows = [(os.path.relpath(p, common) if common else p, r, e) for p, r, e in rows]
