@@ -23,10 +23,12 @@ run: install
 
 test: install
 	$(BIN)/ruff check pipeline extractors tests
+	$(BIN)/mypy
 	$(BIN)/pytest
 
 lint: install
 	$(BIN)/ruff check pipeline extractors tests
+	$(BIN)/mypy
 
 bench: install
 	$(PY) tests/bench/run.py

@@ -166,7 +166,7 @@ def extract(path: str | Path, fmt: str | None = None, max_bytes: int | None = No
     if module_name is None:
         raise ExtractionError(f"unsupported format {fmt!r}", kind="unsupported")
     try:
-        module: Extractor = importlib.import_module(module_name)  # type: ignore[assignment]
+        module: Extractor = importlib.import_module(module_name)
     except ImportError as exc:
         raise ExtractionError(f"the {fmt} extractor is not available: {exc}", kind="unsupported") from None
     if options is None:

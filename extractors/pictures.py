@@ -56,7 +56,11 @@ class PictureSlot:
     ref: str
 
 
-def fill_slots(blocks: list, resolve: Callable[[str], Picture | None], warnings: list[ExtractWarning],
+# a block as a reader that keeps pictures in place emits it, before `fill_slots`
+SlotBlock = Paragraph | Table | PictureSlot
+
+
+def fill_slots(blocks: list[SlotBlock], resolve: Callable[[str], Picture | None], warnings: list[ExtractWarning],
                options: ExtractOptions | None = None) -> list[Paragraph | Table]:
     """The blocks with each run of pictures replaced by what OCR reads in them.
 
@@ -186,7 +190,7 @@ def _rule_rows(ink) -> list[tuple[int, int]]:
     w = ink.shape[1]
     mask = cv2.morphologyEx(ink.astype("uint8") * 255, cv2.MORPH_OPEN,
                             cv2.getStructuringElement(cv2.MORPH_RECT, (max(25, w // 3), 1)))
-    rows = mask.any(axis=1).nonzero()[0]
+    rows = mask.any(axis=1).nonzero()[0]  # type: ignore[misc]  # cv2's MatLike stub types any() as numpy.bool
     bands: list[tuple[int, int]] = []
     for r in rows.tolist():
         if bands and r <= bands[-1][1]:

@@ -105,7 +105,7 @@ def body_from_name(name: str | None, context: list[Division] | None = None, infe
     kind = kind_of(core)
     if chain:
         region = gz.lineage(chain[-1])
-        level = "township" if place else chain[-1].level
+        level: str | None = "township" if place else chain[-1].level
         code = chain[-1].code
         body_id = f"{code}:{_canonical_rest(place, core, kind)}"
         return BodyReading(name, code, [d.name for d in region], level, kind, body_id, how)

@@ -16,7 +16,7 @@ short forms are words (公安县 would make 公安局 a county).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -49,7 +49,7 @@ class Parse:
 
 class Gazetteer:
     def __init__(self, divisions: list[Division], aliases: dict[str, str],
-                 townships: Callable[[], list[Division]], former: list[tuple[str, str]] = ()) -> None:
+                 townships: Callable[[], list[Division]], former: Sequence[tuple[str, str]] = ()) -> None:
         self._by_code: dict[str, Division] = {d.code: d for d in divisions}
         self._by_name: dict[str, list[Division]] = {}
         self._load_townships = townships

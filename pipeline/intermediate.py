@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-INTERMEDIATE_SCHEMA = "nianbao.intermediate/2"
+INTERMEDIATE_SCHEMA: Final = "nianbao.intermediate/2"
 # /2 added Source.attachment; a /1 document is a valid /2 one and is still read
 READ_SCHEMAS = Literal["nianbao.intermediate/2", "nianbao.intermediate/1"]
 

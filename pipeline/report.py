@@ -6,13 +6,13 @@ JSON Schema is generated from fields.tsv so that it names every field with its t
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from pipeline.fields import TOPS, all_fields
 
-REPORT_SCHEMA = "nianbao.report/1"
+REPORT_SCHEMA: Final = "nianbao.report/1"
 Number = int | float
 SECTION_KEYS = ("overview", "active", "applications", "review", "problems", "other")  # 一 … 六
 

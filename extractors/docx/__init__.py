@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from extractors.docx.body import BodyReader, Styles
 from extractors.docx.numbering import Numbering
 from extractors.docx.package import W_NS, W_STRICT_NS, metadata, open_package, parse_xml
+from extractors.pictures import PictureSlot
 from pipeline.errors import ExtractionError
 from pipeline.intermediate import Document, Paragraph, Source, Table
 from pipeline.intermediate import Warning as ExtractWarning
@@ -62,8 +63,10 @@ def read_docx(data: bytes, options: ExtractOptions | None = None) -> DocxContent
             data = pkg.read(name) if name else None
             return Picture(name, data) if name and data else None
 
-        blocks = fill_slots(blocks, resolve, reader.warnings, options)
-    return DocxContent(blocks=blocks, warnings=reader.warnings, metadata=metadata(pkg))
+        filled = fill_slots(blocks, resolve, reader.warnings, options)
+        return DocxContent(blocks=filled, warnings=reader.warnings, metadata=metadata(pkg))
+    plain = [b for b in blocks if not isinstance(b, PictureSlot)]  # a reader without pictures emits none
+    return DocxContent(blocks=plain, warnings=reader.warnings, metadata=metadata(pkg))
 
 
 def extract(path: Path, data: bytes, fmt: str, options: ExtractOptions | None = None) -> Document:

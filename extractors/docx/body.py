@@ -27,7 +27,7 @@ from lxml import etree
 
 from extractors.docx.numbering import Numbering
 from extractors.docx.package import parse_xml
-from extractors.pictures import PictureSlot
+from extractors.pictures import PictureSlot, SlotBlock
 from pipeline.intermediate import Cell, Paragraph, Table
 from pipeline.intermediate import Warning as ExtractWarning
 
@@ -191,10 +191,10 @@ class BodyReader:
 
     # ----- block containers -------------------------------------------------------------------------
 
-    def blocks(self, container: etree._Element) -> list[Paragraph | Table | PictureSlot]:
+    def blocks(self, container: etree._Element) -> list[SlotBlock]:
         """Paragraphs and tables of a container (w:body, w:sdtContent, w:txbxContent, a frame cell), and
         the pictures of body paragraphs where they stand (when asked for)."""
-        out: list[Paragraph | Table | PictureSlot] = []
+        out: list[SlotBlock] = []
         t = self.t
         for child in container:
             tag = child.tag
@@ -349,7 +349,7 @@ class BodyReader:
                     hmerge = el.get(val, "")
         return span, vmerge, hmerge
 
-    def cell_content(self, tc: etree._Element, nested: list[Paragraph | Table]) -> str:
+    def cell_content(self, tc: etree._Element, nested: list[SlotBlock]) -> str:
         """A cell's paragraphs joined with "\\n"; its nested tables and text boxes go to `nested`."""
         lines: list[str] = []
         t = self.t
@@ -380,14 +380,14 @@ class BodyReader:
         return all(len(row) == 1 for row in rows) and any(
             tc.find(".//" + self.t["tbl"]) is not None for tc in cells)
 
-    def table(self, tbl: etree._Element) -> list[Paragraph | Table]:
+    def table(self, tbl: etree._Element) -> list[SlotBlock]:
         """The table as one Table block (plus the tables nested in it), or a frame's content."""
         t = self.t
         rows_el = [tr for tr in self._children(tbl, t["tr"])
                    if tr.find(t["trPr"]) is None or tr.find(t["trPr"]).find(t["del"]) is None]
         cells_el = [self._children(tr, t["tc"]) for tr in rows_el]
         if self._is_frame(cells_el):
-            out: list[Paragraph | Table] = []
+            out: list[SlotBlock] = []
             for row in cells_el:
                 for tc in row:
                     out.extend(self.blocks(tc))
@@ -400,7 +400,7 @@ class BodyReader:
             self.warn("no_table_grid", f"{label}: no w:tblGrid, columns taken from the rows")
 
         placed: list[_Placed] = []
-        nested: list[Paragraph | Table] = []
+        nested: list[SlotBlock] = []
         open_v: dict[int, _Placed] = {}  # grid column -> the cell whose vertical merge is open there
         widths: list[int] = []
         orphans = 0

@@ -118,14 +118,16 @@ def extract(path: Path, data: bytes, fmt: str, options: ExtractOptions | None = 
             picture = resources.read(path, src)
             return Picture(src[:200], picture) if picture else None
 
-        blocks = fill_slots(blocks, resolve, warnings, options)
-    if missing and not any(isinstance(b, Table) for b in blocks):
+        content = fill_slots(blocks, resolve, warnings, options)
+    else:
+        content = [b for b in blocks if not isinstance(b, PictureSlot)]  # none there: only narrows the type
+    if missing and not any(isinstance(b, Table) for b in content):
         raise attachment.missing(path, missing)
-    if not blocks:
+    if not content:
         if truncated:
             raise ExtractionError("elements nest too deeply to read the page", kind="corrupt")
         raise ExtractionError("the page holds no text", kind="empty")
-    return Document(source=source, blocks=blocks, warnings=warnings)
+    return Document(source=source, blocks=content, warnings=warnings)
 
 
 def attachments(path: Path, data: bytes) -> list[Path]:
@@ -226,7 +228,8 @@ def _span(value: str | None, limit: int) -> int:
 
 def _table_rows(table: etree._Element) -> list[etree._Element]:
     """The table's own <tr>s (not those of nested tables), thead/tbody in source order, tfoot last."""
-    rows, foot = [], []
+    rows: list[etree._Element] = []
+    foot: list[etree._Element] = []
     for child in table:
         tag = child.tag
         if tag == "tr":
@@ -286,13 +289,13 @@ class _Reader:
         # without tables of its own, the report may be pictures: <img> tags become PictureSlots in place
         self.pictures = not self.numeric and self.body.find(".//img") is not None
         self.img_holders = _table_holders(self.body, "img") if self.pictures else set()
-        self.blocks: list[Block] = []
+        self.blocks: list[Block | PictureSlot] = []
         self.warnings: list[tuple[str, str]] = []
         self.parts: list[str] = []
         self.level: int | None = None
         self.container = self.body
 
-    def read(self) -> list[Block]:
+    def read(self) -> list[Block | PictureSlot]:
         self.container = self.choose_container()
         self._lead_title()
         self.walk_children(self.container)

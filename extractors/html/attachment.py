@@ -40,7 +40,8 @@ def _suffix(text: str) -> str:
 
 def document_links(container: etree._Element) -> list[tuple[str, str]]:
     """(href, anchor text) of the links to documents in a page's content, those marked 附件 first."""
-    marked, other = [], []
+    marked: list[tuple[str, str]] = []
+    other: list[tuple[str, str]] = []
     for a in container.iter("a"):
         href = (a.get("href") or "").strip()
         text = " ".join("".join(a.itertext()).split())

@@ -31,6 +31,17 @@ _NUMBERED = re.compile(r"^(?:\d{1,2}\s*[.、．]|[（(][一二三四五六七八
 class _Centred:
     """Centre coordinates of anything with x0, top, x1 and bottom (fields or properties)."""
 
+    if TYPE_CHECKING:  # provided by the subclass, as dataclass fields or properties
+
+        @property
+        def x0(self) -> float: ...
+        @property
+        def x1(self) -> float: ...
+        @property
+        def top(self) -> float: ...
+        @property
+        def bottom(self) -> float: ...
+
     @property
     def cy(self) -> float:
         return (self.top + self.bottom) / 2
@@ -171,11 +182,11 @@ def _build(segs: list[Seg], page: int, settings: PdfSettings, rec: list[Borderle
     pad = settings.value_pad_em * size
     spans = sorted((s.x0 - pad, s.x1 + pad) for s in nums)
     intervals: list[list[float]] = []
-    for a, b in spans:
-        if intervals and a <= intervals[-1][1]:
-            intervals[-1][1] = max(intervals[-1][1], b)
+    for start, end in spans:
+        if intervals and start <= intervals[-1][1]:
+            intervals[-1][1] = max(intervals[-1][1], end)
         else:
-            intervals.append([a, b])
+            intervals.append([start, end])
     value_left = intervals[0][0]
     for s in segs:
         if s in nums:
@@ -220,8 +231,8 @@ def _build(segs: list[Seg], page: int, settings: PdfSettings, rec: list[Borderle
             anchors.sort()
     anchors = cluster(anchors, tol=settings.row_merge_em * size)
     yedges = [min(s.top for s in segs) - 1]
-    for a, b in zip(anchors, anchors[1:], strict=False):
-        yedges.append((a + b) / 2)
+    for upper, lower in zip(anchors, anchors[1:], strict=False):
+        yedges.append((upper + lower) / 2)
     yedges.append(max(s.bottom for s in segs) + 1)
 
     def row_of(y: float) -> int:
@@ -235,14 +246,14 @@ def _build(segs: list[Seg], page: int, settings: PdfSettings, rec: list[Borderle
             inside = within(b)
             r0 = r1 = row_of(min(inside, key=lambda a: abs(a - b.cy)) if inside else b.cy)
         else:  # a group label: every row whose anchor it covers
-            covered = [i for i, a in enumerate(anchors) if b.top - 0.6 * size <= a <= b.bottom + 0.6 * size]
-            r0, r1 = (covered[0], covered[-1]) if covered else (row_of(b.cy),) * 2
+            over = [i for i, a in enumerate(anchors) if b.top - 0.6 * size <= a <= b.bottom + 0.6 * size]
+            r0, r1 = (over[0], over[-1]) if over else (row_of(b.cy),) * 2
         if b.segs[0].kind == "label":
             c0 = col_of(b.x0 + 0.1)
             c1 = c0
         else:
-            inside = [k for k in range(len(xedges) - 1) if b.x0 <= (xedges[k] + xedges[k + 1]) / 2 <= b.x1]
-            c0, c1 = (inside[0], inside[-1]) if inside else (col_of(b.cx),) * 2
+            spanned = [k for k in range(len(xedges) - 1) if b.x0 <= (xedges[k] + xedges[k + 1]) / 2 <= b.x1]
+            c0, c1 = (spanned[0], spanned[-1]) if spanned else (col_of(b.cx),) * 2
         key = (r0, c0)
         if key in grid:
             grid[key][0] += "\n" + b.text

@@ -48,13 +48,13 @@ def pieces(path: Path, page, chars: list[dict], number: int, settings: PdfSettin
     if rec is not None:
         rec.extend(_lattice(found, height))
     for table in found:
-        boxes = set()
+        grid_boxes: set[tuple[float, float, float, float]] = set()
         for row in table.cells:
             for cell in row:
                 # camelot splits merged cells into grid cells with shared-edge flags; rebuild each merge
-                boxes.add((round(cell.x1, 1), round(height - cell.y2, 1), round(cell.x2, 1), round(height - cell.y1, 1)))
+                grid_boxes.add((round(cell.x1, 1), round(height - cell.y2, 1), round(cell.x2, 1), round(height - cell.y1, 1)))
         merged = _merge_spanned(table, height)
-        boxes = merged or sorted(boxes)
+        boxes = merged or sorted(grid_boxes)
         x0s = [b[0] for b in boxes]
         tops = [b[1] for b in boxes]
         x1s = [b[2] for b in boxes]
@@ -77,7 +77,7 @@ def _merge_spanned(table, height: float) -> list[tuple[float, float, float, floa
     """Grid cells joined where camelot reports no ruling line between them (its `right`/`bottom` flags)."""
     rows = table.cells
     n_rows, n_cols = len(rows), len(rows[0]) if rows else 0
-    owner = {}
+    owner: dict[tuple[int, int], tuple[int, int]] = {}
     boxes: dict[tuple[int, int], list[float]] = {}
     for r in range(n_rows):
         for c in range(n_cols):
@@ -93,4 +93,4 @@ def _merge_spanned(table, height: float) -> list[tuple[float, float, float, floa
             box = boxes[key]
             box[0], box[1] = min(box[0], cell.x1), min(box[1], height - cell.y2)
             box[2], box[3] = max(box[2], cell.x2), max(box[3], height - cell.y1)
-    return [tuple(b) for b in boxes.values()]
+    return [(b[0], b[1], b[2], b[3]) for b in boxes.values()]

@@ -48,6 +48,7 @@ def install() -> None:
         seen = {self.objid}
         ref = self
         while True:
+            assert ref.doc is not None, "pdfminer gives every parsed reference its document"
             try:
                 obj = ref.doc.getobj(ref.objid)
             except PDFObjectNotFound:

@@ -34,6 +34,7 @@ from pipeline.errors import ExtractionError
 from pipeline.intermediate import Warning as ExtractWarning
 
 if TYPE_CHECKING:
+    from extractors.pdf import pdfium as pdf_pdfium
     from extractors.pdf.settings import PdfSettings
     from pipeline.settings import ExtractOptions
 
@@ -140,7 +141,7 @@ class _PdfiumPage:
 
     def __init__(self, doc, index: int, cost: int | None) -> None:
         self.number = index + 1
-        self._page = None
+        self._page: pdf_pdfium.Page | None = None
         if cost is not None and cost > pdf_guard.MAX_PDFIUM_BYTES:
             self.width, self.height = doc.page_size(index)
         else:
@@ -153,32 +154,38 @@ class _PdfiumPage:
                     f"{pdf_guard.MAX_PDFIUM_BYTES // 1_000_000} MB of drawing instructions")
         return None
 
+    @property
+    def _loaded(self) -> pdf_pdfium.Page:
+        """The PDFium page; callers ask skip_reason() first, so a skipped page never gets here."""
+        assert self._page is not None, "a skipped page was read"
+        return self._page
+
     def tables_skip_reason(self) -> str | None:
         from extractors.pdf.pdfium import MAX_OBJECTS
 
-        if self._page.n_objects > MAX_OBJECTS:
-            return f"it holds {self._page.n_objects:,} graphic objects (more than {MAX_OBJECTS:,})"
-        if self._page.object_count(MAX_OBJECTS + 1) > MAX_OBJECTS:
+        if self._loaded.n_objects > MAX_OBJECTS:
+            return f"it holds {self._loaded.n_objects:,} graphic objects (more than {MAX_OBJECTS:,})"
+        if self._loaded.object_count(MAX_OBJECTS + 1) > MAX_OBJECTS:
             return f"it holds more than {MAX_OBJECTS:,} graphic objects (inside forms)"
         return None
 
     @property
     def chars(self) -> list[dict]:
-        return self._page.chars
+        return self._loaded.chars
 
     @property
     def unmapped(self) -> int:
-        return self._page.unmapped
+        return self._loaded.unmapped
 
     @property
     def edges(self) -> list[dict]:
-        return self._page.edges
+        return self._loaded.edges
 
     def image_count(self) -> int:
-        return self._page.image_count()
+        return self._loaded.image_count()
 
     def render_gray(self, dpi: int):
-        return self._page.render_gray(dpi)
+        return self._loaded.render_gray(dpi)
 
     def close(self) -> None:
         if self._page is not None:
@@ -222,7 +229,8 @@ def _open_plumber(data: bytes) -> Opened:
         pdf = pdfplumber.open(io.BytesIO(data))
         pages = pdf.pages  # forces the page tree to be read
     except Exception as exc:  # pdfminer raises many types; the chain tells which
-        chain, seen = [], exc
+        chain: list[BaseException] = []
+        seen: BaseException | None = exc
         while seen is not None:
             chain.append(seen)
             seen = seen.__cause__ or seen.__context__
@@ -261,7 +269,8 @@ def metadata(info: dict) -> dict[str, str]:
         if match and name in ("created", "modified"):
             parts = [int(p) if p else d for p, d in zip(match.groups(), (0, 1, 1, 0, 0, 0), strict=True)]
             with contextlib.suppress(ValueError):
-                value = datetime(*parts).isoformat()
+                year, month, day, hour, minute, second = parts
+                value = datetime(year, month, day, hour, minute, second).isoformat()
         out[name] = value
     return out
 

@@ -110,9 +110,9 @@ def fill_text(cells: list[PCell], chars: list[dict], page: int, s: PdfSettings) 
         if not (xs[0] <= cx <= xs[-1] and ys[0] <= cy <= ys[-1]):
             continue
         r, k = bisect_right(ys, cy) - 1, bisect_right(xs, cx) - 1
-        i = slot.get((min(r, len(ys) - 2), min(k, len(xs) - 2)))
-        if i is not None:
-            owned[i].append(ch)
+        at = slot.get((min(r, len(ys) - 2), min(k, len(xs) - 2)))
+        if at is not None:
+            owned[at].append(ch)
     for cell, mine in zip(cells, owned, strict=True):
         lines = group_lines(mine, page, s.column_gap_em)
         cell.text = "\n".join(ln.text for ln in lines)

@@ -274,13 +274,6 @@ def _kind(mode: int) -> str:
             else "a device" if S_ISCHR(mode) or S_ISBLK(mode) else "not a file")
 
 
-def _resolved(path: str) -> Path | None:
-    try:
-        return Path(path).resolve()
-    except (OSError, RuntimeError):
-        return None
-
-
 def iter_items(inputs: list[Path], limits: Limits,
                done: Callable[[str, str, str], bool] = lambda path, member, stat: False,
                attachments_of: AttachmentsOf | None = None) -> Iterator[Item]:

@@ -20,7 +20,7 @@ import sqlite3
 from dataclasses import astuple, dataclass
 from pathlib import Path
 
-from pipeline.report import SECTION_KEYS, Report
+from pipeline.report import SECTION_KEYS, Report, SectionOutline
 
 SEVERITY = {"text_table_mismatch": "error", "cross_year_mismatch": "error", "arithmetic": "error",
             "published_late": "warning", "template_outdated": "warning", "section_missing": "warning",
@@ -100,7 +100,7 @@ def _template(report: Report) -> list[tuple[str, str]]:
 
 def _sections(report: Report) -> list[tuple[str, str, str]]:
     """(code, field, detail) for every required section absent or without content."""
-    found = {span.key: span for span in report.outline}
+    found: dict[str, SectionOutline] = {span.key: span for span in report.outline}
     out = []
     for key in SECTION_KEYS:
         span = found.get(key)

@@ -67,7 +67,7 @@ def _from_other_reports(row: _Row, fuller: dict[str, dict[str, _Row]]) -> tuple[
 def _folder_places(path: str) -> list[tuple[Division, str]]:
     """Divisions the folders of a path name, the nearest folder first."""
     gz = gazetteer()
-    out = []
+    out: list[tuple[Division | None, str]] = []
     for part in reversed(PurePosixPath(path).parent.parts):
         parse = gz.parse(part)
         if parse.chain:

@@ -141,8 +141,8 @@ class KillablePool:
         for conn in wait(list(busy), timeout=wait_for):
             worker = busy[conn]
             try:
-                while worker.queue and conn.poll():
-                    message = conn.recv()
+                while worker.queue and worker.conn.poll():
+                    message = worker.conn.recv()
                     worker.started = time.monotonic()
                     if message is None:  # the head has started
                         worker.running = True

@@ -290,8 +290,10 @@ class Store:
             cur = self.conn.execute("INSERT INTO runs (started, inputs) VALUES (datetime('now'), ?)",
                                     (json.dumps(inputs, ensure_ascii=False),))
         self.commit()
-        self.run = cur.lastrowid
-        return self.run
+        run = cur.lastrowid
+        assert run is not None  # an INSERT always sets it
+        self.run = run
+        return run
 
     def _mark(self, where: str, args: tuple, stat: str | None = None) -> bool:
         with self._document():
@@ -324,7 +326,7 @@ class Store:
         return None if row is None else {"status": row[0], "error": row[1], "format": row[2]}
 
     # ---- writing
-    def _insert_report(self, sha256: str, rec: dict[str, Any]) -> int:
+    def _insert_report(self, sha256: str | None, rec: dict[str, Any]) -> int:
         columns = ("sha256", "agency", "year", "published", "template", "title", "n_values", "n_filled",
                    "n_failed_checks", "json", *BODY_COLUMNS, "body_source", "site", *INDICATORS)
         row = {**rec, "sha256": sha256, "body_source": "document" if rec.get("body_id") else None}

@@ -18,6 +18,9 @@ from pipeline.limits import DEFAULT_MAX_BYTES, DEFAULT_MAX_SIZE, DEFAULT_TIMEOUT
 if TYPE_CHECKING:
     from pipeline.settings import ExtractOptions
 
+if TYPE_CHECKING:
+    from pipeline.report import Report
+
 
 def _fail_line(path: Path | str, reason: str) -> None:
     """One line, whatever the reason holds (libraries' messages can carry newlines)."""
@@ -94,7 +97,7 @@ def convert(
 
 
 def _convert_one(path: Path, target: Path | None, max_bytes: int, timeout: float, verbose: bool,
-                 options: ExtractOptions | None = None) -> tuple[str, object | None, str | None]:
+                 options: ExtractOptions | None = None) -> tuple[str, Report | None, str | None]:
     """Convert one input and write its report to target (None: standard output); a summary row."""
     from pipeline import convert as convert_one
     from pipeline.errors import DocumentTimeout

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.table import Table
 
+if TYPE_CHECKING:
+    from pipeline.report import Report
 
-def print_summary(rows: list[tuple[str, object | None, str | None]]) -> None:
+
+def print_summary(rows: list[tuple[str, Report | None, str | None]]) -> None:
     """rows: (path, report or None, error or None)."""
     files = [os.path.abspath(p) for p, _, _ in rows if p != "-"]
     common = os.path.commonpath(files) if len(files) > 1 else ""

@@ -12,9 +12,10 @@ reaches into the table reader's internals.
 
 from __future__ import annotations
 
+import dataclasses  # dataclasses.field, since Explanation has an attribute named field
 import difflib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -127,12 +128,12 @@ class Explanation:
     variant: Label | None = None
     header: tuple[Cell, Label] | None = None
     group: tuple[Cell, Label] | None = None
-    source_row: list[Cell] = field(default_factory=list)
-    issues: list[Issue] = field(default_factory=list)
-    checks: list[Check] = field(default_factory=list)
-    suggestions: list[str] = field(default_factory=list)
+    source_row: list[Cell] = dataclasses.field(default_factory=list)
+    issues: list[Issue] = dataclasses.field(default_factory=list)
+    checks: list[Check] = dataclasses.field(default_factory=list)
+    suggestions: list[str] = dataclasses.field(default_factory=list)
     # what the prose says, with (reading, the table's number) when the table contradicts it
-    statements: list[tuple[Statement, tuple[str, float] | None]] = field(default_factory=list)
+    statements: list[tuple[Statement, tuple[str, float] | None]] = dataclasses.field(default_factory=list)
 
     @property
     def placement(self) -> str:
@@ -173,8 +174,7 @@ def explain(report: Report, doc: Document | None, field_id: str) -> Explanation:
     if prov is None:
         return out
     out.variant = matched_row_variant(prov.row_label, field_id)
-    if doc is not None and 0 <= prov.block < len(doc.blocks) and isinstance(doc.blocks[prov.block], Table):
-        table = doc.blocks[prov.block]
+    if doc is not None and 0 <= prov.block < len(doc.blocks) and isinstance(table := doc.blocks[prov.block], Table):
         out.source_row = table.rows()[prov.row] if prov.row < table.n_rows else []
         out.header = header_cell(table, prov, field_id)
         if field_id.startswith("review_litigation."):

@@ -6,6 +6,8 @@ skipped, not failed, and the passing entry says how many places it skipped.
 
 from __future__ import annotations
 
+from typing import Any
+
 from pipeline.normalise.template import (
     FLOW_IN,
     FLOW_OUT,
@@ -23,7 +25,7 @@ ROW_SUM_RUNS = {"t3": (len(T3_COLUMNS),), "t4": tuple(len(REVIEW_PARTS) for _ in
 
 
 def _numbers(values: dict, keys: list[str]) -> list[float] | None:
-    found = [values.get(k) for k in keys]
+    found: list[Any] = [values.get(k) for k in keys]
     if any(isinstance(x, bool) or not isinstance(x, (int, float)) for x in found):
         return None
     return found

@@ -27,7 +27,7 @@ _CORRECTION_GROUPS = {"review_correction_rate": REVIEW_GROUPS[:1], "litigation_c
 
 
 def _sum(values: dict[str, Any], fields: list[str]) -> float | None:
-    terms = [values.get(f) for f in fields]
+    terms: list[Any] = [values.get(f) for f in fields]
     if not terms or any(t is None for t in terms):
         return None
     return sum(terms)

@@ -129,7 +129,7 @@ def normalise(doc: Document) -> Report:
                             message=f"the body's place {body.region_code} was inferred: {body.inferred}"))
     spans = section_spans(doc, find_sections(doc), meta.signature_blocks)
     sections = section_texts(spans)
-    table_ordinal = {}
+    table_ordinal: dict[int, int] = {}
     for index, block in enumerate(doc.blocks):
         if isinstance(block, Table):
             table_ordinal[index] = len(table_ordinal) + 1

@@ -293,10 +293,11 @@ class TableReader:
             self._t3_sequence.append(key)
             scheme = "t3"
         else:
-            scheme = self._scheme_for_t2(key, row)
-            if scheme is None:
+            fitted = self._scheme_for_t2(key, row)
+            if fitted is None:
                 self._finding("warning", "no_columns", f"row '{row.label}': no column layout fits its values")
                 return
+            scheme = fitted
         only = row_templates(table, key)
         if len(only) == 1:  # a row that exists in one template only is evidence for it
             self.reading.evidence[f"{table}:{next(iter(only))}"] += 1
@@ -474,7 +475,8 @@ class TableReader:
         last = None
         for i in range(len(seq) - 1, -1, -1):
             after_at[i] = last
-            last = seq[i] if isinstance(seq[i], str) else last
+            entry = seq[i]
+            last = entry if isinstance(entry, str) else last
         for i, item in enumerate(seq):
             if not isinstance(item, _PendingRow):
                 continue

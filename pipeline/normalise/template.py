@@ -39,8 +39,8 @@ T2_COLUMNS = ("issued", "repealed", "in_force", "created", "published", "total_p
 def _cells(table: str) -> tuple[tuple[str, str, frozenset[str]], ...]:
     """(row, column, templates) of every field of a table ('t2', 't3', 't4'), in fields.tsv order."""
     prefix = TABLE_PREFIX[table] + "."
-    return tuple((*f.id[len(prefix):].split(".", 1), f.templates)
-                 for f in all_fields().values() if f.id.startswith(prefix))
+    return tuple((row, column, f.templates) for f in all_fields().values() if f.id.startswith(prefix)
+                 for row, column in [f.id[len(prefix):].split(".", 1)])
 
 
 @cache

@@ -78,6 +78,7 @@ def unglue(doc: Document) -> tuple[Document, list[Issue]]:
             blocks.append(block)
             continue
         table, start, end = found
+        assert isinstance(block, Paragraph)  # only a paragraph is searched
         changed = True
         if block.text[:start].strip():
             blocks.append(Paragraph(text=block.text[:start], page=block.page))
@@ -175,8 +176,8 @@ def _table_from(text: str, issues: list[Issue]) -> tuple[Table, int, int] | None
             col += span
     issues.append(Issue("run_together_cut", f"{len(rows)} table rows whose cells ran together were cut apart "
                                             "by the template's column counts and arithmetic"))
-    table = Table(n_rows=len(grid), n_cols=max(c.col + c.colspan for c in cells), cells=cells)
-    return table, max(0, rows[0].start), rows[-1].end
+    built = Table(n_rows=len(grid), n_cols=max(c.col + c.colspan for c in cells), cells=cells)
+    return built, max(0, rows[0].start), rows[-1].end
 
 
 def _header_start(text: str) -> int | None:
@@ -258,8 +259,8 @@ def _resolve(rows: list[_Row]) -> list[list[str] | None]:
         return chosen
     fixed: dict[str, float] = {}
     for i, row in enumerate(rows):
-        if row.table == "t3" and chosen[i] is not None:
-            fixed.update(_named(row, chosen[i], i))
+        if row.table == "t3" and (cut := chosen[i]) is not None:
+            fixed.update(_named(row, cut, i))
     passing = []
     for combo in itertools.product(*(rows[i].cuts for i in open_rows)):
         values = dict(fixed)
@@ -295,7 +296,7 @@ def _header_words(label: str, table: str) -> list[str]:
 @cache
 def _review_header() -> list[list[tuple[str, int]]]:
     """Table 四's header as the template lays it out, from the label table's first variants."""
-    first = {}
+    first: dict[tuple[str, str], str] = {}
     for lab in labels().of("colgroup", "column"):
         if lab.table == "t4":
             first.setdefault((lab.kind, lab.key), lab.variant)

@@ -75,9 +75,9 @@ def parse_cell(raw: str) -> CellValue:
         if marked.value is not None and marked.doubt is None:
             return CellValue(raw, marked.value, unit=marked.unit, doubt=f"footnote mark '{mark.group()}' ignored")
     if numerals := _NUMERALS.match(text):
-        value = chinese_numerals(numerals["num"])
-        if value is not None:
-            return _bounded(CellValue(raw, value, doubt="written in Chinese numerals", spelled=True))
+        spelled = chinese_numerals(numerals["num"])
+        if spelled is not None:
+            return _bounded(CellValue(raw, spelled, doubt="written in Chinese numerals", spelled=True))
     match = _NUMBER.match(text)
     if not match:
         return CellValue(raw, None)

@@ -63,7 +63,7 @@ def line_chart(title: str, years: Sequence[int], series: Sequence[Series],
                 path = " ".join(f"{px:.1f},{py:.1f}" for px, py in run)
                 out.append(f'<polyline fill="none" stroke="{colour}" stroke-width="2" points="{path}"/>')
         for year, v, p in zip(years, s.values, points, strict=True):
-            if p is None:
+            if p is None or v is None:
                 continue
             out.append(f'<circle class="pt" cx="{p[0]:.1f}" cy="{p[1]:.1f}" r="3" fill="{colour}" '
                        f'data-series="{e(s.name)}" data-year="{year}" data-value="{v!r}">'

@@ -41,7 +41,8 @@ def _sum_of(field_ids: Iterable[str]) -> Callable[[Report], float | None]:
     def read(report: Report) -> float | None:
         values = values_of(report)
         terms = [values.get(f) for f in field_ids]
-        return None if any(t is None for t in terms) else sum(terms)
+        known = [t for t in terms if t is not None]
+        return None if len(known) < len(terms) else sum(known)
     return read
 
 
@@ -215,11 +216,12 @@ def region_sums(region: RegionYears) -> dict[int, dict[str, Any]]:
                     sums[s.key] = sums.get(s.key, 0) + value
                     sums[f"{s.key}_n"] = sums.get(f"{s.key}_n", 0) + 1
             values = values_of(row.report)
-            terms = [values.get("applications.granted.total"), values.get("applications.partially_granted.total"),
-                     values.get(f"applications.{RESULTS_TOTAL}.{TOTAL}")]
-            if all(t is not None for t in terms):
-                sums["granted"] += terms[0] + terms[1]
-                sums["results"] += terms[2]
+            granted, partly, results = (values.get(f"applications.granted.{TOTAL}"),
+                                        values.get(f"applications.partially_granted.{TOTAL}"),
+                                        values.get(f"applications.{RESULTS_TOTAL}.{TOTAL}"))
+            if granted is not None and partly is not None and results is not None:
+                sums["granted"] += granted + partly
+                sums["results"] += results
                 sums["granted_of"] += 1
     for sums in out.values():
         sums["disclosure_rate"] = sums["granted"] / sums["results"] if sums["results"] else None
