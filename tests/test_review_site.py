@@ -244,7 +244,7 @@ def test_a_report_whose_prose_contradicts_its_table_shows_the_finding(tmp_path: 
     stored = con.execute("SELECT count(*) FROM findings f JOIN documents d ON d.report_id = f.report_id "
                          "WHERE d.path LIKE '%2023.txt'").fetchone()[0]
     assert len(rows) == stored
-    assert "审查发现（%d）" % stored in page.text_content()
+    assert f"审查发现（{stored}）" in page.text_content()
     index = _page(job, "index.html")
     by_file = {tr.xpath("td[5]")[0].text_content().split()[0]: tr for tr in index.xpath("//table[@id='docs']/tbody/tr")}
     header = [th.text_content() for th in index.xpath("//table[@id='docs']/thead/tr/th")]
@@ -257,5 +257,5 @@ def test_a_report_whose_prose_contradicts_its_table_shows_the_finding(tmp_path: 
     assert options[:4] == ["", "none", "some", "errors"] and "text_table_mismatch" in options
     body = _page(job, "bodies", index.xpath("//td[@class='body']/a/@href")[0].split("/")[-1])
     years = [h.text_content() for h in body.xpath("//h3")]
-    assert years[0].startswith("2023 年（%d 项）" % stored) and years[1].startswith("2022 年")
+    assert years[0].startswith(f"2023 年（{stored} 项）") and years[1].startswith("2022 年")
     assert "text_table_mismatch" in body.text_content()

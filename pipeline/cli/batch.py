@@ -121,7 +121,6 @@ def audit(
         typer.echo(f"{job}: no batch job here (no nianbao.sqlite)", err=True)
         raise typer.Exit(1)
     from pipeline.batch.audit import SEVERITY, audit_job
-
     from pipeline.batch.workbook import WORKBOOK_NAME, write_workbook
 
     try:
