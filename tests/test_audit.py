@@ -245,11 +245,18 @@ def test_audit_job_cli(tmp_path):
     last = make_report("2021", seed=22, year=2022, agency=agency).values
     this = make_report("2021", seed=23, year=2023, agency=agency).values
     job = run_job(tmp_path, [src])
+    batch_csv = (job / "audit.csv").read_bytes()  # the batch audits at its end
+    (job / "nianbao.xlsx").unlink()
     result = CliRunner().invoke(app, ["audit", str(job), "--summary"])
     assert result.exit_code == 0, result.output
     raw = (job / "audit.csv").read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.DictReader(raw.decode("utf-8-sig").splitlines()))
+    assert raw == batch_csv
+    from openpyxl import load_workbook
+
+    sheet = list(load_workbook(job / "nianbao.xlsx")["发现"].iter_rows(min_row=3, values_only=True))
+    assert [(r[6], r[7]) for r in sheet] == [(r["code"], r["field"]) for r in rows]
     assert list(rows[0]) == ["path", "member", "agency", "year", "code", "severity", "field", "detail"]
     boiler = [r for r in rows if r["code"] == "problems_boilerplate"]
     assert [(r["year"], r["severity"], r["field"]) for r in boiler] == [("2023", "warning", "sections.problems")]

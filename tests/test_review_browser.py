@@ -40,7 +40,32 @@ def site(tmp_path_factory) -> Path:
     inputs += sorted((ROOT / "samples" / "html").glob("*.htm*"))
     inputs += list(build_review_corpus(out / "corpus").values())
     build_batch_db(inputs + [bad], out)
+    _audit(out / "nianbao.sqlite")
     build_site(out)
+    return out
+
+
+def _audit(db: Path) -> None:
+    """The findings table `nianbao batch` writes, from each report's own findings (the hand-built database has
+    no cross-year table for the job-wide ones)."""
+    from pipeline.batch.audit import SEVERITY, report_findings
+    from pipeline.report import Report
+
+    con = sqlite3.connect(db)
+    con.execute("CREATE TABLE findings (report_id INTEGER, code TEXT, severity TEXT, field TEXT, detail TEXT)")
+    for report_id, text in con.execute("SELECT id, json FROM reports ORDER BY id").fetchall():
+        con.executemany("INSERT INTO findings VALUES (?, ?, ?, ?, ?)",
+                        [(report_id, code, SEVERITY[code], field, detail)
+                         for code, field, detail in report_findings(Report.model_validate_json(text))])
+    con.commit()
+    con.close()
+
+
+def _findings(site: Path) -> dict[int, set[str]]:
+    con = sqlite3.connect(site / "nianbao.sqlite")
+    out: dict[int, set[str]] = {}
+    for report_id, code in con.execute("SELECT report_id, code FROM findings"):
+        out.setdefault(report_id, set()).add(code)
     return out
 
 
@@ -121,6 +146,20 @@ def test_filters_change_the_rows_shown(site: Path, page) -> None:
     assert _visible(page) == sum(1 for d in docs if d["report_id"]
                                  and "松江河" in (reports[d["report_id"]]["report"]["agency"] or ""))
     assert "agency=" in page.url  # the filter state is in the URL
+    page.click("#f-reset")
+    found = _findings(site)
+    with_findings = [d for d in docs if found.get(d["report_id"])]
+    page.select_option("#f-findings", "some")
+    assert 0 < _visible(page) == len(with_findings) < len(docs)
+    page.select_option("#f-findings", "none")
+    assert _visible(page) == len(docs) - len(with_findings)
+    codes = sorted({c for cs in found.values() for c in cs})
+    assert codes == sorted(page.locator("#f-findings option").evaluate_all(
+        "os => os.map(o => o.value).filter(v => v && !['none', 'some', 'errors'].includes(v))"))
+    for code in codes:
+        page.select_option("#f-findings", code)
+        assert _visible(page) == sum(code in found.get(d["report_id"], ()) for d in docs), code
+    assert "findings=" in page.url
 
 
 def test_headers_sort_the_index(site: Path, page) -> None:

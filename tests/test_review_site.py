@@ -205,3 +205,57 @@ def test_pages_use_no_network(job: Path) -> None:
     for page in (job / "review").rglob("*.html"):
         text = page.read_text(encoding="utf-8")
         assert "http://" not in text.replace('xmlns="http://www.w3.org/2000/svg"', "") and "https://" not in text
+
+
+def _report_text(year: int, seed: int, sentence: str | None = None) -> str:
+    from tests.fixturegen import make_report
+    from tests.fixturegen.text_render import render_text
+
+    spec = make_report("2021", seed=seed, year=year, agency="临江市桦树镇人民政府")
+    if sentence:
+        spec.blocks.insert(spec.blocks.index(spec.blocks[2]) + 1, sentence)
+    return render_text(spec, "tsv")
+
+
+def test_a_report_whose_prose_contradicts_its_table_shows_the_finding(tmp_path: Path) -> None:
+    """The audit runs at the end of `nianbao batch`; the report page lists its findings (code in Chinese beside
+    the code id, severity, field, detail; errors in red), the index counts them and filters by code, and the
+    body page lists them per year."""
+    from tests.fixturegen import make_report
+
+    new = make_report("2021", seed=23, year=2023, agency="临江市桦树镇人民政府").values["applications.new_received.total"]
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "2022.txt").write_text(_report_text(2022, 22), encoding="utf-8")
+    (src / "2023.txt").write_text(_report_text(2023, 23, f"2023年，我镇共收到政府信息公开申请{new + 7}件。"),
+                                  encoding="utf-8")
+    job = tmp_path / "job"
+    run_batch([src], BatchOptions(out=job, workers=0, progress=False))
+    build_site(job)
+    page = _report_page(job, "2023")
+    rows = page.xpath("//table[@class='findings']//tr[td]")
+    mismatch = [r for r in rows if "text_table_mismatch" in r.text_content()]
+    assert len(mismatch) == 1 and mismatch[0].get("class") == "fail"
+    severity, code, field, detail = (td.text_content().strip() for td in mismatch[0].xpath("td"))
+    assert (severity, code, field) == ("错误", "正文与表格数字不一致 text_table_mismatch",
+                                       "applications.new_received.total")
+    assert f"prose says {new + 7}, table {new}" in detail
+    con = sqlite3.connect(job / "nianbao.sqlite")
+    stored = con.execute("SELECT count(*) FROM findings f JOIN documents d ON d.report_id = f.report_id "
+                         "WHERE d.path LIKE '%2023.txt'").fetchone()[0]
+    assert len(rows) == stored
+    assert f"审查发现（{stored}）" in page.text_content()
+    index = _page(job, "index.html")
+    by_file = {tr.xpath("td[5]")[0].text_content().split()[0]: tr for tr in index.xpath("//table[@id='docs']/tbody/tr")}
+    header = [th.text_content() for th in index.xpath("//table[@id='docs']/thead/tr/th")]
+    column = header.index("发现")
+    row = by_file["2023.txt"]
+    assert "text_table_mismatch" in row.get("data-findings").split() and row.get("data-finding-errors") == "1"
+    assert row.xpath("td")[column].text_content() == str(stored)
+    assert "text_table_mismatch" not in by_file["2022.txt"].get("data-findings").split()
+    options = index.xpath("//select[@id='f-findings']/option/@value")
+    assert options[:4] == ["", "none", "some", "errors"] and "text_table_mismatch" in options
+    body = _page(job, "bodies", index.xpath("//td[@class='body']/a/@href")[0].split("/")[-1])
+    years = [h.text_content() for h in body.xpath("//h3")]
+    assert years[0].startswith(f"2023 年（{stored} 项）") and years[1].startswith("2022 年")
+    assert "text_table_mismatch" in body.text_content()

@@ -16,7 +16,7 @@ from pipeline.fields import all_fields
 from pipeline.report import Indicators
 from tests.review_corpus import COUNTY, FEE, PROCUREMENT, build_review_corpus
 
-SHEET_NAMES = ["报告", "数据", "校验", "问题", "指标", "跨年", "增长"]
+SHEET_NAMES = ["报告", "数据", "校验", "问题", "指标", "跨年", "增长", "发现"]
 
 
 @pytest.fixture(scope="module")
@@ -122,6 +122,31 @@ def test_failed_checks_and_cross_year_mismatches_are_highlighted(book, job: Path
     assert len(_table(book["跨年"])[2]) == n_cross > 0
 
 
+def test_the_findings_sheet_holds_audit_csv_errors_in_red(book, job: Path) -> None:
+    """`nianbao batch` audits the job at its end: the 发现 sheet has audit.csv's rows, in its order."""
+    import csv
+
+    from pipeline.batch.audit import CSV_COLUMNS
+    from pipeline.finding_codes import finding_label
+
+    audit = list(csv.reader((job / "audit.csv").read_text(encoding="utf-8-sig").splitlines()))
+    assert audit[0] == list(CSV_COLUMNS)
+    ws = book["发现"]
+    labels, ids, rows = _table(ws)
+    assert labels[:7] == ["序号", "报告主体", "发布机关（标题）", "年度", "级别", "发现", "发现代码"]
+    as_csv = [[r[ids.index(c)] for c in CSV_COLUMNS] for r in rows]
+    assert [["" if v is None else str(v) for v in row] for row in as_csv] == audit[1:]
+    codes = {r[ids.index("code")] for r in rows}
+    assert {"cross_year_mismatch", "template_outdated"} <= codes and len(rows) == len(audit) - 1 > 0
+    ids_of = dict(_db(job).execute("SELECT path, id FROM documents"))
+    for n, row in enumerate(rows, start=3):
+        error = row[ids.index("severity")] == "error"
+        assert error == (row[ids.index("code")] in ("text_table_mismatch", "cross_year_mismatch", "arithmetic"))
+        assert ws.cell(n, 1).fill.fgColor.rgb.endswith(FAIL_FILL) == error
+        assert row[ids.index("finding")] == finding_label(row[ids.index("code")])
+        assert row[0] == ids_of[row[ids.index("path")]]
+
+
 def test_indicators_are_numbers_formatted_as_percentages(book, job: Path) -> None:
     ws = book["指标"]
     _, ids, rows = _table(ws)
@@ -142,14 +167,14 @@ def test_indicators_are_numbers_formatted_as_percentages(book, job: Path) -> Non
 
 
 def test_a_sheet_is_one_function_in_a_list(job: Path, tmp_path: Path) -> None:
-    def findings(conn: sqlite3.Connection) -> Sheet:
+    def statuses(conn: sqlite3.Connection) -> Sheet:
         rows = conn.execute("SELECT id, status FROM documents ORDER BY id")
-        return Sheet("发现", [Column("document_id", "序号"), Column("status", "状态")], rows)
+        return Sheet("状态", [Column("document_id", "序号"), Column("status", "状态")], rows)
 
-    path = write_workbook(job / "nianbao.sqlite", tmp_path / "x.xlsx", [*SHEETS, findings])
+    path = write_workbook(job / "nianbao.sqlite", tmp_path / "x.xlsx", [*SHEETS, statuses])
     book = load_workbook(path)
-    assert book.sheetnames == [*SHEET_NAMES, "发现"]
-    assert [c.value for c in book["发现"][2]] == ["document_id", "status"]
+    assert book.sheetnames == [*SHEET_NAMES, "状态"]
+    assert [c.value for c in book["状态"][2]] == ["document_id", "status"]
 
 
 # ---- views

@@ -19,12 +19,16 @@ import re
 import sqlite3
 from dataclasses import astuple, dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from pipeline.finding_codes import FINDING_CODES
 from pipeline.report import SECTION_KEYS, Report, SectionOutline
 
-SEVERITY = {"text_table_mismatch": "error", "cross_year_mismatch": "error", "arithmetic": "error",
-            "published_late": "warning", "template_outdated": "warning", "section_missing": "warning",
-            "section_empty": "warning", "fee_not_stated": "warning", "problems_boilerplate": "warning"}
+if TYPE_CHECKING:
+    from pipeline.batch.store import Store
+
+SEVERITY = {code: severity for code, (severity, _) in FINDING_CODES.items()}
+AUDIT_CSV = "audit.csv"
 CSV_COLUMNS = ("path", "member", "agency", "year", "code", "severity", "field", "detail")
 SECTION_NAMES = dict(zip(SECTION_KEYS, ("一、总体情况", "二、主动公开政府信息情况", "三、收到和处理政府信息公开申请情况",
                                         "四、行政复议、行政诉讼情况", "五、存在的主要问题及改进情况",
@@ -249,14 +253,20 @@ def audit_job(job: Path) -> list[Finding]:
     """Audit the job in this directory: the findings table of its database and JOB/audit.csv."""
     from pipeline.batch.store import Store
 
-    db = job / "nianbao.sqlite"
-    findings = findings_for_job(db)
-    store = Store(db)
+    store = Store(job / "nianbao.sqlite")
     try:
-        store.replace_findings([astuple(f) for f in findings])
+        return audit_store(store, job)
     finally:
         store.close()
-    write_audit_csv(findings, job / "audit.csv")
+
+
+def audit_store(store: Store, job: Path) -> list[Finding]:
+    """Audit a job whose database is open (`nianbao batch` does at the end of a run, so the findings, audit.csv
+    and the workbook's sheet always match the job): the findings table, then JOB/audit.csv."""
+    store.commit()
+    findings = findings_for_job(store.path)
+    store.replace_findings([astuple(f) for f in findings])
+    write_audit_csv(findings, job / AUDIT_CSV)
     return findings
 
 

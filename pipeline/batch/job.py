@@ -363,9 +363,10 @@ class Job:
 
     # ---- after a run
     def finish(self) -> dict[str, Path]:
-        """Bodies settled from the job, the cross-year check, growth per body and the exports, skipped when
+        """Bodies settled from the job, the cross-year check, growth per body, the audit and the exports, skipped when
         the database has not changed since they were last made (a re-run of a finished job is then instant;
         the exports of a large job take minutes)."""
+        from pipeline.batch.audit import AUDIT_CSV, audit_store
         from pipeline.batch.bodies import fill_bodies
         from pipeline.batch.crossyear import cross_year_rows, growth_rows
         from pipeline.batch.views import create_views
@@ -375,7 +376,7 @@ class Job:
         self.store.commit()
         marker = self.out / ".exported"
         stamp = json.dumps({"version": EXPORT_VERSION, "db": self.store.signature()})
-        paths = {**export_paths(self.out), "xlsx": self.out / WORKBOOK_NAME}
+        paths = {**export_paths(self.out), "audit": self.out / AUDIT_CSV, "xlsx": self.out / WORKBOOK_NAME}
         if all(p.exists() for p in paths.values()) and marker.exists() and marker.read_text() == stamp:
             return paths
         marker.unlink(missing_ok=True)
@@ -385,7 +386,8 @@ class Job:
         self.store.replace_growth(growth_rows(self.store.conn))
         self.store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         create_views(self.store.conn)
-        paths = {**export_db(self.store.path, self.out),
+        audit_store(self.store, self.out)  # ~10 ms a report: the findings always match the job
+        paths = {**export_db(self.store.path, self.out), "audit": self.out / AUDIT_CSV,
                  "xlsx": write_workbook(self.store.path, self.out / WORKBOOK_NAME)}
         marker.write_text(stamp)
         return paths

@@ -3,12 +3,12 @@
 One sheet per kind of thing: 报告 (every document, failed ones too, with its metadata and body), 数据 (each
 report's values laid out wide, a column per field), 校验 (the template checks, failures in red), 问题
 (issues), 指标 (indicators), 跨年 (this year's 上年结转 against last year's 结转下年度, mismatches in red) and
-增长 (new applications year on year). Every sheet has two header rows, the Chinese label above the field id
+增长 (new applications year on year) and 发现 (the audit's findings, as JOB/audit.csv, errors in red). Every sheet has two header rows, the Chinese label above the field id
 (fields.tsv gives the labels of the values), frozen under the headers, with filters on; numbers are stored
 as numbers (integral values as integers, ratios formatted as percentages).
 
 Adding a sheet is one function `(sqlite3.Connection) -> Sheet` appended to SHEETS (an audit's findings
-sheet, for one). Rows are streamed from the database in SQL order (openpyxl's write-only mode), so a large
+sheet is one). Rows are streamed from the database in SQL order (openpyxl's write-only mode), so a large
 job's workbook does not sit in memory; the file appears under its name only once completely written.
 """
 
@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.fields import all_fields
+from pipeline.finding_codes import finding_label
 from pipeline.report import Indicators
 
 WORKBOOK_NAME = "nianbao.xlsx"
@@ -173,8 +174,30 @@ def growth_sheet(conn: sqlite3.Connection) -> Sheet:
     return Sheet("增长", columns, rows, frozen_columns=2)
 
 
+def _finding_rows(rows: Iterable[Sequence[Any]]) -> Iterator[list[Any]]:
+    for *head, code, severity, field_id, detail, path, member, body_id in rows:
+        yield [*head, severity, finding_label(code), code, field_id, detail, path,
+               member, body_id]
+
+
+def findings_sheet(conn: sqlite3.Connection) -> Sheet:
+    """One row per finding of the job's audit, in audit.csv's order (`nianbao batch` and `nianbao audit` write
+    both from the findings table)."""
+    columns = (Column("document_id", "序号", width=7), Column("body_name", "报告主体", width=28),
+               Column("agency", "发布机关（标题）", width=24), Column("year", "年度", width=7),
+               Column("severity", "级别", width=8), Column("finding", "发现", width=22),
+               Column("code", "发现代码", width=22), Column("field", "字段", width=34), Column("detail", "说明", width=70),
+               Column("path", "文件路径", width=30), Column("member", "压缩包内文件", width=16),
+               Column("body_id", "主体标识", width=20))
+    rows = _select(conn, "SELECT d.id, f.body_name, f.agency, f.year, f.code, f.severity, f.field, f.detail, "
+                         "f.path, f.member, f.body_id FROM findings f LEFT JOIN documents d "
+                         "ON d.path = f.path AND coalesce(d.member, '') = coalesce(f.member, '') ORDER BY f.rowid")
+    return Sheet("发现", columns, _finding_rows(rows), failed=lambda row: row[4] == "error",
+                 frozen_columns=2)
+
+
 SHEETS: list[SheetBuilder] = [reports_sheet, values_sheet, checks_sheet, issues_sheet, indicators_sheet,
-                              cross_year_sheet, growth_sheet]
+                              cross_year_sheet, growth_sheet, findings_sheet]
 
 
 # ---- writing

@@ -181,7 +181,7 @@ def write_growth_csv(rows: Iterable[list[str]], path: Path) -> None:
         writer.writerows(rows)
 
 
-EXPORT_VERSION = 2  # bump when what the exports hold changes: a finished job's exports are then remade
+EXPORT_VERSION = 3  # bump when what the exports hold changes: a finished job's exports are then remade
 
 
 def export_paths(out_dir: Path) -> dict[str, Path]:

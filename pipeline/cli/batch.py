@@ -99,7 +99,7 @@ def batch(
     dropped = counts.get("dropped", 0)
     typer.echo(f"this run: {counts.get('recorded', 0)} documents {done}, {counts.get('skipped', 0)} already done"
                + (f", {dropped} of earlier runs dropped (not among these inputs)" if dropped else "")
-               + f"; {db}, reports.jsonl, values_long.csv, reports_wide.csv, growth.csv in {out}")
+               + f"; {db}, reports.jsonl, values_long.csv, reports_wide.csv, growth.csv, audit.csv, nianbao.xlsx in {out}")
     failed = failures(db)
     if failed:
         typer.echo("nianbao batch: " + ", ".join(f"{n} {status}" for status, n in failed.items())
@@ -112,7 +112,8 @@ def audit(
     summary: Annotated[bool, typer.Option("--summary", help="print a table per body of its findings, worst first")]
         = False,
 ) -> None:
-    """What a disclosure office checks beyond the arithmetic: JOB/audit.csv, one row per finding."""
+    """What a disclosure office checks beyond the arithmetic: JOB/audit.csv, one row per finding (also the 发现
+    sheet of JOB/nianbao.xlsx and the review site's pages)."""
     import sqlite3
 
     db = job / "nianbao.sqlite"
@@ -120,9 +121,11 @@ def audit(
         typer.echo(f"{job}: no batch job here (no nianbao.sqlite)", err=True)
         raise typer.Exit(1)
     from pipeline.batch.audit import SEVERITY, audit_job
+    from pipeline.batch.workbook import WORKBOOK_NAME, write_workbook
 
     try:
         findings = audit_job(job)
+        write_workbook(db, job / WORKBOOK_NAME)
     except (sqlite3.Error, OSError) as exc:
         typer.echo(f"{db}: cannot audit the job: {exc}", err=True)
         raise typer.Exit(1) from None
@@ -138,4 +141,4 @@ def audit(
                    f"statements): run `nianbao batch -o {job} --renormalise` to audit them fully", err=True)
     counts = {code: sum(f.code == code for f in findings) for code in SEVERITY}
     typer.echo(f"{len(findings)} findings ({', '.join(f'{c} {n}' for c, n in counts.items() if n) or 'none'}); "
-               f"{job / 'audit.csv'}")
+               f"{job / 'audit.csv'}, {job / WORKBOOK_NAME}")

@@ -158,7 +158,9 @@ def _year_cell(value: Any, year: int, percent: bool, held: bool = True) -> str:
     return f'<td class="{cls}" data-year="{year}"{exact}>{e(text)}</td>'
 
 
-def body_page(group: BodyYears, report_href: Callable[[Any], str], region_href: str | None) -> str:
+def body_page(group: BodyYears, report_href: Callable[[Any], str], region_href: str | None,
+              findings: str = "") -> str:
+    """A body's page: its years side by side, charts, and the audit's findings per year (HTML given)."""
     years = sorted(group.years)
     others = "".join(f"<li>{y} 年另有 {len(rows)} 份报告：" + "、".join(
         f'<a href="{e(report_href(r))}">{e(_first_path(r)[0].rsplit("/", 1)[-1])}</a>' for r in rows) + "</li>"
@@ -168,7 +170,7 @@ def body_page(group: BodyYears, report_href: Callable[[Any], str], region_href: 
     return page_template("body.html").substitute(
         title=e(group.name), key=e(group.key), region=region_html, region_code=e(group.region_code or "—"),
         years=e("、".join(str(y) for y in years)), n_years=len(years), charts=body_charts(group),
-        table=body_table(group, report_href), others=f'<ul class="others">{others}</ul>' if others else "")
+        table=body_table(group, report_href), findings=findings or '<p class="ok">无发现。</p>', others=f'<ul class="others">{others}</ul>' if others else "")
 
 
 # ---- regions

@@ -28,6 +28,15 @@ from pipeline.fields import Field, all_fields, template_fields
 from pipeline.inspection.explain import checks_on, issues_on
 from pipeline.inspection.review.common import forget_values, values_of
 from pipeline.inspection.review.common import show_value as _fmt
+from pipeline.inspection.review.findings import (
+    SiteFinding,
+    by_year_html,
+    code_options,
+    codes_of,
+    findings_table,
+    index_cell,
+    read_findings,
+)
 from pipeline.inspection.review.panels import (
     BodyYears,
     RegionYears,
@@ -85,6 +94,7 @@ class ReportRow:
     id: Any
     report: Report
     documents: list[DocRow] = field(default_factory=list)
+    findings: list[SiteFinding] = field(default_factory=list)  # the audit's, from the findings table
 
 
 def _rows(con: sqlite3.Connection, table: str) -> list[dict[str, Any]]:
@@ -103,6 +113,9 @@ def read_batch(db: Path) -> tuple[list[DocRow], dict[Any, ReportRow]]:
     con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     try:
         docs_raw, reports_raw = _rows(con, "documents"), _rows(con, "reports")
+        findings = read_findings(con)
+    except sqlite3.DatabaseError as exc:
+        raise ReviewError(f"findings: {exc}") from None
     finally:
         con.close()
     reports: dict[Any, ReportRow] = {}
@@ -111,7 +124,7 @@ def read_batch(db: Path) -> tuple[list[DocRow], dict[Any, ReportRow]]:
             report = Report.model_validate_json(r["json"])
         except Exception:  # noqa: BLE001, S112 - a broken row must not hide the others
             continue
-        reports[r["id"]] = ReportRow(r["id"], report)
+        reports[r["id"]] = ReportRow(r["id"], report, findings=findings.get(r["id"], []))
     docs = []
     for d in sorted(docs_raw, key=lambda d: (d.get("id") is None, d.get("id"))):
         doc = DocRow(id=d.get("id"), path=str(d.get("path") or ""), member=d.get("member") or None,
@@ -390,6 +403,7 @@ def report_page(row: ReportRow, batch_dir: Path, page_dir: Path, links: _Links |
              ("格式", e(report.source.format)), ("提取器", e(report.source.extractor)),
              ("页数", e(_fmt(report.source.pages))), ("已填写", e(f"{filled}/{total}")),
              ("未通过校验", e(str(n_failed))), ("问题", e(str(len(report.issues)))),
+             ("发现", e(f"{len(row.findings)}（错误 {sum(f.error for f in row.findings)}）")),
              ("复核结论", f'<span class="st-{e(judged.status)}">{e(judged.label)}</span>'
                        + (f'（{e("；".join(judged.reasons))}）' if judged.reasons else "")),
              ("sha256", e(report.source.sha256[:16]))]
@@ -403,6 +417,8 @@ def report_page(row: ReportRow, batch_dir: Path, page_dir: Path, links: _Links |
         table4=table_four(report, cells),
         checks=_checks_html(report),
         issues=_issues_html(report),
+        findings=findings_table(row.findings),
+        n_findings=len(row.findings),
         sections=_sections_html(report),
         report_json=e(report.to_json()),
         n_failed=n_failed,
@@ -446,6 +462,7 @@ def _index_row(doc: DocRow, rrow: ReportRow | None, links: _Links, common: str, 
     meta = report.report if report else None
     judged = verdict(report, doc.status)
     failed = _failed_rules(report)
+    found = rrow.findings if rrow else []
     filled, total = filled_share(report) if report else (0, 0)
     year = str(meta.year) if meta and meta.year else ""
     template = meta.template if meta else ""
@@ -467,7 +484,8 @@ def _index_row(doc: DocRow, rrow: ReportRow | None, links: _Links, common: str, 
     why = "；".join(judged.reasons)
     row = (f'<tr data-status="{e(judged.status)}" data-format="{e(doc.format)}" data-template="{e(template)}" '
            f'data-year="{e(year)}" data-region="{e(region)}" data-agency="{e(" ".join(dict.fromkeys((agency, body_name))))}" '
-           f'data-failed="{e(" ".join(failed))}">'
+           f'data-failed="{e(" ".join(failed))}" data-findings="{e(" ".join(codes_of(found)))}" '
+           f'data-finding-errors="{int(any(f.error for f in found))}">'
            f'<td data-sort="{e(str(doc.id))}">{e(str(doc.id))}</td>'
            f'<td class="region">{region_cell}</td><td class="body">{body_cell}</td><td>{e(year)}</td>'
            f'<td class="file">{report_link} {source}{error}</td>'
@@ -476,6 +494,7 @@ def _index_row(doc: DocRow, rrow: ReportRow | None, links: _Links, common: str, 
            f'<td data-sort="{filled / total if total else -1:.4f}">{f"{filled}/{total}" if report else ""}</td>'
            f'<td data-sort="{len(failed)}" class="{"fail" if failed else ""}">{e(", ".join(failed))}</td>'
            f'<td data-sort="{len(report.issues) if report else 0}">{len(report.issues) if report else ""}</td>'
+           f"{index_cell(found)}"
            f'<td data-sort="{ms:.0f}">{f"{ms:.0f}" if ms else ""}</td></tr>')
     return row, {"status": judged.status, "format": doc.format, "template": template, "year": year,
                  "region": region}
@@ -486,7 +505,8 @@ def index_page(docs: list[DocRow], reports: dict[Any, ReportRow], batch_dir: Pat
     links = links or _Links({}, {})
     rows = []
     common = _common_dir(docs)
-    choices: dict[str, set[str]] = {k: set() for k in ("status", "format", "template", "year", "failed", "region")}
+    choices: dict[str, set[str]] = {k: set() for k in ("status", "format", "template", "year", "failed", "region",
+                                                     "findings")}
     for doc in sorted(docs, key=lambda d: _index_order(d, reports)):
         rrow = reports.get(doc.report_id)
         row, values = _index_row(doc, rrow, links, common, batch_dir, page_dir)
@@ -495,6 +515,7 @@ def index_page(docs: list[DocRow], reports: dict[Any, ReportRow], batch_dir: Pat
             if value:
                 choices[key].add(value)
         choices["failed"].update(_failed_rules(rrow.report if rrow else None))
+        choices["findings"].update(f.code for f in (rrow.findings if rrow else ()))
     for region in list(choices["region"]):  # every level above a body's region filters too
         parts = region.split("/")
         choices["region"].update("/".join(parts[:i]) for i in range(1, len(parts)))
@@ -521,10 +542,19 @@ def index_page(docs: list[DocRow], reports: dict[Any, ReportRow], batch_dir: Pat
         template_options=options("template", {"": "全部模板"}),
         year_options=options("year", {"": "全部年度"}),
         failed_options=options("failed", {"": "全部", "none": "无未通过校验", "some": "有未通过校验"}),
+        findings_options=code_options(choices["findings"]),
         rows="\n".join(rows),
         common=f" · 路径前缀 <code>{e(common)}</code>" if common else "",
         review_rule=e(REVIEW_RULE),
     )
+
+
+def _body_findings(body: BodyYears) -> str:
+    """The body's findings per year, from the report shown for each year and any further ones."""
+    years = [(year, row.findings, f"../reports/{report_page_name(row.id)}") for year, row in body.years.items()]
+    years += [(year, row.findings, f"../reports/{report_page_name(row.id)}")
+              for year, rows in body.others.items() for row in rows]
+    return by_year_html(years)
 
 
 def build_site(batch_dir: Path, db: Path | None = None) -> Path:
@@ -556,7 +586,8 @@ def _build_site(batch_dir: Path, db: Path | None) -> Path:
     for body in bodies.values():
         region = regions.get(tuple(body.region))
         (body_dir / body.page).write_text(body_page(body, lambda r: f"../reports/{report_page_name(r.id)}",
-                                                    f"../regions/{region.page}" if region else None),
+                                                    f"../regions/{region.page}" if region else None,
+                                                    _body_findings(body)),
                                           encoding="utf-8")
     for region in regions.values():
         children = [r for p, r in regions.items() if len(p) == len(region.path) + 1 and p[:-1] == region.path]

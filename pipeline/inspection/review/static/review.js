@@ -21,6 +21,13 @@
         if (want === "some") { return rules.length > 0; }
         return rules.indexOf(want) >= 0;
       }
+      if (key === "findings") {
+        var codes = have ? have.split(" ") : [];
+        if (want === "none") { return codes.length === 0; }
+        if (want === "some") { return codes.length > 0; }
+        if (want === "errors") { return row.getAttribute("data-finding-errors") === "1"; }
+        return codes.indexOf(want) >= 0;
+      }
       return have === want;
     });
   }
