@@ -4,7 +4,10 @@ rows) as GBK portal pages and python-docx documents, every value exact."""
 
 from __future__ import annotations
 
+import csv
 import json
+import sqlite3
+from pathlib import Path
 
 import jsonschema
 import pytest
@@ -93,3 +96,50 @@ def test_a_table_of_nothing_known_is_still_refused() -> None:
                    blocks=[Paragraph(text="某局2012年政府信息公开工作年度报告"), table_from_cells(cells)])
     with pytest.raises(NotAReportError):
         normalise(doc)
+
+
+def test_a_batch_of_legacy_and_template_reports_reaches_every_output(tmp_path) -> None:
+    """The values reach the database, the wide exports carry legacy.<field>.this_period/.cumulative, the
+    workbook, the review site and the audit take a legacy report beside a 2021 one."""
+    from openpyxl import load_workbook
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+    from tests.fixturegen import make_report
+    from tests.fixturegen.docx_builder import build_docx
+
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    specs = {"l4.html": make_legacy("L4", seed=31, year=2015), "l1.docx": make_legacy("L1", seed=32, year=2012)}
+    (inputs / "l4.html").write_bytes(render_html(specs["l4.html"]))
+    render_docx(specs["l1.docx"], inputs / "l1.docx")
+    build_docx(make_report("2021", seed=33), path=inputs / "t2021.docx")
+    job = tmp_path / "job"
+    runner = CliRunner()
+    result = runner.invoke(app, ["batch", str(inputs), "-o", str(job), "-j", "1", "--no-progress"])
+    assert result.exit_code == 0, result.output
+    conn = sqlite3.connect(job / "nianbao.sqlite")
+    for name, spec in specs.items():
+        got = dict(conn.execute('SELECT v.field, v.value FROM "values" v JOIN reports r ON r.id = v.report_id '
+                                "JOIN documents d ON d.report_id = r.id WHERE d.path LIKE ?", (f"%{name}",)))
+        want = {f"{f}.{c}": v for f, entry in spec.expected.items() for c, v in entry.items() if c != "unit"}
+        assert got == want
+        wide = dict(conn.execute('SELECT "legacy.active.total.this_period", template FROM reports_wide '
+                                 "WHERE path LIKE ?", (f"%{name}",)).fetchall())
+        assert wide == {spec.expected["legacy.active.total"]["this_period"]: "legacy"}
+    with (job / "reports_wide.csv").open(encoding="utf-8-sig") as fh:
+        rows = {Path(r["path"]).name: r for r in csv.DictReader(fh)}
+    l4 = specs["l4.html"].expected
+    assert rows["l4.html"]["legacy.review.count.cumulative"] == str(l4["legacy.review.count"]["cumulative"])
+    assert rows["t2021.docx"]["legacy.review.count.cumulative"] == ""
+    sheet = load_workbook(job / "nianbao.xlsx", read_only=True)["数据"]
+    header = next(sheet.iter_rows(max_row=1, values_only=True))
+    assert "主动公开信息数｜本期" in header
+    assert runner.invoke(app, ["review", str(job)]).exit_code == 0
+    pages = "".join(p.read_text(encoding="utf-8") for p in (job / "review" / "reports").glob("*.html"))
+    assert pages.count('id="table-legacy"') == 2
+    result = runner.invoke(app, ["audit", str(job)])
+    assert result.exit_code == 0, result.output
+    with (job / "audit.csv").open(encoding="utf-8-sig") as fh:
+        legacy_codes = {r["code"] for r in csv.DictReader(fh) if r["path"].endswith(("l4.html", "l1.docx"))}
+    assert legacy_codes <= {"arithmetic"}
