@@ -143,3 +143,18 @@ def test_a_batch_of_legacy_and_template_reports_reaches_every_output(tmp_path) -
     with (job / "audit.csv").open(encoding="utf-8-sig") as fh:
         legacy_codes = {r["code"] for r in csv.DictReader(fh) if r["path"].endswith(("l4.html", "l1.docx"))}
     assert legacy_codes <= {"arithmetic"}
+
+
+def test_explain_names_the_cell_of_a_legacy_value(tmp_path) -> None:
+    from pipeline.inspection.explain import explain
+
+    spec = make_legacy("L4", seed=41)
+    path = tmp_path / "l4.html"
+    path.write_bytes(render_html(spec))
+    from extractors import extract
+
+    doc = extract(path)
+    exp = explain(normalise(doc), doc, "legacy.review.count.cumulative")
+    assert exp.known and exp.value == spec.expected["legacy.review.count"]["cumulative"]
+    assert [c.text for c in exp.source_row][:2] == ["行政复议数", "件"]
+    assert not explain(normalise(doc), doc, "legacy.review.cout.cumulative").known
