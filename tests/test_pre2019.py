@@ -158,3 +158,12 @@ def test_explain_names_the_cell_of_a_legacy_value(tmp_path) -> None:
     assert exp.known and exp.value == spec.expected["legacy.review.count"]["cumulative"]
     assert [c.text for c in exp.source_row][:2] == ["行政复议数", "件"]
     assert not explain(normalise(doc), doc, "legacy.review.cout.cumulative").known
+
+
+def test_a_title_row_inside_the_table_is_not_its_header(tmp_path) -> None:
+    spec = make_legacy("L1", seed=42, year=2010)
+    path = tmp_path / "titled.html"
+    path.write_bytes(render_html(spec, title_row=True))
+    report = convert(path)
+    assert report.report.template == "legacy" and report.report.year == 2010
+    assert report.legacy_values() == {f"{f}.this_period": e["this_period"] for f, e in spec.expected.items()}

@@ -96,7 +96,9 @@ def _header(table: Table) -> tuple[int, dict[int, str], int | None, int | None] 
     for index, row in enumerate(table.rows()[:4]):
         roles: dict[int, str] = {}
         unit_col, year = None, None
-        for cell in row:
+        if len(row) < 2:  # a title row spanning the table (…2015年政府信息公开情况统计表) is no header
+            continue
+        for cell in row[1:]:  # the first column holds the labels (指标名称)
             text = unicodedata.normalize("NFKC", cell.text).replace(" ", "")
             if "单位" in text and unit_col is None:
                 unit_col = cell.col

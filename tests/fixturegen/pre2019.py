@@ -128,9 +128,12 @@ def make_legacy(layout: str, seed: int = 0, agency: str = "平潭县交通局", 
     return spec
 
 
-def render_html(spec: LegacySpec) -> bytes:
-    """A portal page in GBK: the prose as <p>, the table with one <td><p><span> per cell."""
-    rows = "\n".join("<tr>" + "".join(f"<td><p><span>{html.escape(c)}</span></p></td>" for c in row) + "</tr>"
+def render_html(spec: LegacySpec, title_row: bool = False) -> bytes:
+    """A portal page in GBK: the prose as <p>, the table with one <td><p><span> per cell (and, with
+    `title_row`, the table's title in a first row spanning it, as some pages put it)."""
+    caption = (f'<tr><td colspan="{len(spec.rows[0])}">{html.escape(spec.agency)}{spec.table_year}年政府信息公开情况统计表'
+               "</td></tr>\n") if title_row else ""
+    rows = caption + "\n".join("<tr>" + "".join(f"<td><p><span>{html.escape(c)}</span></p></td>" for c in row) + "</tr>"
                      for row in spec.rows)
     body = "\n".join(f"<p>{html.escape(p)}</p>" for p in spec.paragraphs())
     page = (f'<html><head><meta http-equiv="Content-Type" content="text/html; charset=gbk">'
