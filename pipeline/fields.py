@@ -40,3 +40,11 @@ def all_fields() -> dict[str, Field]:
 def template_fields(template: str) -> list[str]:
     """The field ids a report on this template holds, in fields.tsv order."""
     return [f.id for f in all_fields().values() if template in f.templates]
+
+
+def wide_fields() -> list[str]:
+    """The value columns of a wide export: fields.tsv in order, then each legacy field's this_period and
+    cumulative (legacy-fields.tsv), so that pre-2019 and later reports share one sheet."""
+    from pipeline.legacy_fields import legacy_wide_columns
+
+    return [*all_fields(), *legacy_wide_columns()]

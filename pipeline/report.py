@@ -54,7 +54,8 @@ class ReportMeta(BaseModel):
     agency: str | None = None
     year: int | None = None
     published: str | None = Field(None, description="ISO date of the signature (落款) or the page")
-    template: Literal["2019", "2021"]
+    template: Literal["2019", "2021", "legacy"] = Field(
+        description="2019 or 2021 form; legacy: a pre-2019 report read from its statistics table")
     body: Body = Field(default_factory=Body)
 
 
@@ -150,15 +151,31 @@ class Provenance(BaseModel):
                         "header tree when the text lost the positions), order, or neighbours (label lost)")
 
 
+class LegacyRow(BaseModel):
+    """A legacy table's row that matches no field of legacy-fields.tsv, kept as printed."""
+
+    label: str
+    unit: str
+    values: list[str]
+
+
+LEGACY_VALUE_COLUMNS = ("this_period", "cumulative", "ytd")
+_ABSENT_WHEN_NONE = ("active_disclosure", "applications", "review_litigation", "legacy", "legacy_unmapped")
+
+
 class Report(BaseModel):
     model_config = ConfigDict(populate_by_name=True)
 
     schema_: Literal["nianbao.report/1"] = Field(REPORT_SCHEMA, alias="schema")
     source: SourceInfo
     report: ReportMeta
-    active_disclosure: dict[str, dict[str, Any]]
-    applications: dict[str, dict[str, Any]]
-    review_litigation: dict[str, dict[str, Any]]
+    active_disclosure: dict[str, dict[str, Any]] | None = Field(None, description="absent on a legacy report")
+    applications: dict[str, dict[str, Any]] | None = Field(None, description="absent on a legacy report")
+    review_litigation: dict[str, dict[str, Any]] | None = Field(None, description="absent on a legacy report")
+    legacy: dict[str, Any] | None = Field(
+        None, description="a legacy report's statistics table: legacy-fields.tsv ids nested by their parts, each "
+                          "{this_period, cumulative, ytd, unit}")
+    legacy_unmapped: list[LegacyRow] | None = Field(None, description="a legacy table's rows no field names")
     sections: dict[str, str | None]
     outline: list[SectionOutline] = Field(default_factory=list)
     statements: list[Statement] = Field(default_factory=list)
@@ -171,14 +188,31 @@ class Report(BaseModel):
         """Field id -> value, in fields.tsv order."""
         out: dict[str, Any] = {}
         for top in TOPS:
-            for row, cols in getattr(self, top).items():
+            for row, cols in (getattr(self, top) or {}).items():
                 for col, value in cols.items():
                     out[f"{top}.{row}.{col}"] = value
         order = {f: i for i, f in enumerate(all_fields())}
-        return dict(sorted(out.items(), key=lambda kv: order.get(kv[0], len(order))))
+        out = dict(sorted(out.items(), key=lambda kv: order.get(kv[0], len(order))))
+        return out | self.legacy_values()
+
+    def legacy_values(self) -> dict[str, Any]:
+        """`legacy.<field>.<column>` -> value for a legacy report's table (no units), in table order."""
+        out: dict[str, Any] = {}
+
+        def walk(node: dict[str, Any], path: str) -> None:
+            if "unit" in node and not any(isinstance(v, dict) for v in node.values()):
+                out.update({f"{path}.{c}": node[c] for c in LEGACY_VALUE_COLUMNS if c in node})
+                return
+            for key, child in node.items():
+                if isinstance(child, dict):
+                    walk(child, f"{path}.{key}")
+
+        walk(self.legacy or {}, "legacy")
+        return out
 
     def to_json(self, indent: int | None = 1) -> str:
-        return self.model_dump_json(by_alias=True, indent=indent)
+        absent = {k for k in _ABSENT_WHEN_NONE if getattr(self, k) is None}
+        return self.model_dump_json(by_alias=True, indent=indent, exclude=absent)
 
 
 def nest(values: dict[str, Any]) -> dict[str, dict[str, dict[str, Any]]]:
@@ -205,5 +239,27 @@ def report_json_schema() -> dict:
                 "type": types[field.type],
                 "description": f"{field.row_label} / {field.column_label} (templates {','.join(sorted(field.templates))})",
             }
-        schema["properties"][top] = {"type": "object", "properties": rows, "additionalProperties": False}
+        schema["properties"][top] = {"type": ["object", "null"], "properties": rows, "additionalProperties": False,
+                                     "description": "absent on a legacy report"}
+    schema["properties"]["legacy"] = _legacy_schema()
     return schema
+
+
+def _legacy_schema() -> dict:
+    """legacy: every field of legacy-fields.tsv nested by its id's parts, each {this_period, cumulative, ytd, unit}."""
+    from pipeline.legacy_fields import legacy_fields
+
+    number = {"type": ["number", "null"]}
+    root: dict = {"type": "object", "properties": {}, "additionalProperties": False,
+                  "description": "a legacy report's statistics table (absent on a 2019/2021 report)"}
+    for spec in legacy_fields().values():
+        node = root
+        parts = spec.id.split(".")[1:]
+        for part in parts[:-1]:
+            node = node["properties"].setdefault(part, {"type": "object", "properties": {},
+                                                        "additionalProperties": False})
+        node["properties"][parts[-1]] = {
+            "type": "object", "additionalProperties": False,
+            "description": f"{spec.variants[0]} ({spec.unit})",
+            "properties": {**{c: number for c in LEGACY_VALUE_COLUMNS}, "unit": {"type": ["string", "null"]}}}
+    return root

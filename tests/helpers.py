@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-DATA_KEYS = ("active_disclosure", "applications", "review_litigation")
+DATA_KEYS = ("active_disclosure", "applications", "review_litigation", "legacy")
 
 
 def flatten(report: dict) -> dict:

@@ -20,7 +20,7 @@ from pipeline.batch.crossyear import agency_key
 from pipeline.batch.job import BatchOptions, run_batch
 from pipeline.batch.pool import KillablePool
 from pipeline.batch.writers import META_COLUMNS
-from pipeline.fields import all_fields
+from pipeline.fields import wide_fields
 from tests.batch_corpus import ROOT, build_mixed
 from tests.fixturegen import make_report
 from tests.fixturegen.text_render import render_text
@@ -115,7 +115,7 @@ def test_exports_wide_csv_has_bom_and_the_field_order(clean: Path) -> None:
     raw = (clean / "reports_wide.csv").read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(raw.decode("utf-8-sig").splitlines()))
-    assert rows[0] == [*META_COLUMNS, *all_fields()]
+    assert rows[0] == [*META_COLUMNS, *wide_fields()]  # fields.tsv, then the legacy columns
     conn = sqlite3.connect(clean / "nianbao.sqlite")
     n_reports = conn.execute("SELECT count(*) FROM documents WHERE report_id IS NOT NULL").fetchone()[0]
     n_documents = conn.execute("SELECT count(*) FROM documents").fetchone()[0]

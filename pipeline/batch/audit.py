@@ -138,6 +138,8 @@ def _fee(report: Report) -> list[tuple[str, str]]:
 
 def report_findings(report: Report) -> list[tuple[str, str, str]]:
     """(code, field, detail) of one report's own findings, errors first."""
+    if report.report.template == "legacy":  # the 2019 template's sections, deadline and form do not apply
+        return [("arithmetic", c.rule, c.message) for c in report.checks if not c.ok]
     read_prose = not predates_audit(report)
     out = [("text_table_mismatch", f, d) for f, d in text_table_mismatches(report)] if read_prose else []
     out += [("arithmetic", c.rule, c.message) for c in report.checks if not c.ok]

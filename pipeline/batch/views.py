@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from pipeline.fields import all_fields
+from pipeline.fields import wide_fields
 from pipeline.normalise.template import (
     CARRIED_FORWARD,
     CARRIED_OVER,
@@ -53,7 +53,7 @@ def _literal(text: str) -> str:
 def fill_values_wide(conn: sqlite3.Connection) -> None:
     """values_wide: one row per report, a column per field, pivoted from "values" (derived, like growth; a
     view pivoting 200 fields in SQL costs ~10 ms a report on every query, this table nothing)."""
-    fields = list(all_fields())
+    fields = wide_fields()
     index = {f: i for i, f in enumerate(fields)}
     began = not conn.in_transaction
     if began:
@@ -82,7 +82,7 @@ def fill_values_wide(conn: sqlite3.Connection) -> None:
 
 
 def reports_wide_sql() -> str:
-    pivot = ", ".join(f"w.{_quote(f)}" for f in all_fields())
+    pivot = ", ".join(f"w.{_quote(f)}" for f in wide_fields())
     meta = ", ".join(f"r.{c}" for c in ("agency", "year", "published", "template", "title", "n_values",
                                          "n_filled", "n_failed_checks", *BODY_COLUMNS, *INDICATORS))
     return (f"CREATE VIEW reports_wide AS SELECT d.id AS document_id, d.path, d.member, d.status, d.error, "

@@ -21,8 +21,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pipeline.fields import all_fields
+from pipeline.fields import all_fields, wide_fields
 from pipeline.finding_codes import finding_label
+from pipeline.legacy_fields import legacy_label
 from pipeline.report import Indicators
 
 WORKBOOK_NAME = "nianbao.xlsx"
@@ -92,6 +93,8 @@ def reports_sheet(conn: sqlite3.Connection) -> Sheet:
 
 
 def _field_label(field_id: str) -> str:
+    if field_id.startswith("legacy."):
+        return legacy_label(field_id)
     spec = all_fields()[field_id]
     return f"{spec.row_label}｜{spec.column_label}"
 
@@ -111,7 +114,7 @@ def _wide_rows(conn: sqlite3.Connection, head: Sequence[str], fields: list[str])
 
 
 def values_sheet(conn: sqlite3.Connection) -> Sheet:
-    fields = list(all_fields())
+    fields = wide_fields()
     meta = (Column("document_id", "序号", width=7), Column("body_name", "报告主体", width=28),
             Column("region_code", "行政区划代码", width=11), Column("year", "年度", width=7),
             Column("template", "模板", width=7), Column("path", "文件路径", width=30))

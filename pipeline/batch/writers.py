@@ -16,8 +16,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
-from pipeline.fields import TOPS, all_fields
-from pipeline.report import Indicators
+from pipeline.fields import TOPS, wide_fields
+from pipeline.report import LEGACY_VALUE_COLUMNS, Indicators
 
 BODY_COLUMNS = ("body_name", "region_code", "region", "body_level", "body_kind", "body_id")
 INDICATORS = tuple(Indicators.model_fields)
@@ -53,16 +53,27 @@ def cell(value: Any) -> str:
 
 def flat_values(report: dict[str, Any]) -> dict[str, Any]:
     """Field id -> value of a report dict."""
-    return {f"{top}.{row}.{col}": v for top in TOPS for row, cols in (report.get(top) or {}).items()
-            for col, v in cols.items()}
+    out = {f"{top}.{row}.{col}": v for top in TOPS for row, cols in (report.get(top) or {}).items()
+           for col, v in cols.items()}
+
+    def walk(node: dict[str, Any], path: str) -> None:  # legacy: nested by the id's parts, leaves hold a unit
+        for key, child in node.items():
+            if isinstance(child, dict) and "unit" in child:
+                out.update({f"{path}.{key}.{c}": child[c] for c in LEGACY_VALUE_COLUMNS if c in child})
+            elif isinstance(child, dict):
+                walk(child, f"{path}.{key}")
+
+    walk(report.get("legacy") or {}, "legacy")
+    return out
 
 
 def wide_header() -> list[str]:
-    return [*META_COLUMNS, *all_fields()]
+    return [*META_COLUMNS, *wide_fields()]
 
 
 def wide_row(report: dict[str, Any], path: str = "", member: str = "") -> list[str]:
-    """One report as a reports_wide.csv row: metadata, then every field of fields.tsv in order."""
+    """One report as a reports_wide.csv row: metadata, then every field of fields.tsv in order, then the
+    legacy columns."""
     meta = report.get("report") or {}
     values = flat_values(report)
     filled = sum(v is not None for v in values.values())
@@ -75,7 +86,7 @@ def wide_row(report: dict[str, Any], path: str = "", member: str = "") -> list[s
             meta.get("published"), meta.get("template"), meta.get("title"), filled, failed,
             body.get("name"), body.get("region_code"), "/".join(region) if region else None, body.get("level"),
             body.get("kind"), body.get("id"), *(indicators.get(i) for i in INDICATORS)]
-    return [cell(v) for v in head] + [cell(values.get(f)) for f in all_fields()]
+    return [cell(v) for v in head] + [cell(values.get(f)) for f in wide_fields()]
 
 
 def long_rows(report: dict[str, Any], path: str = "", member: str = "") -> Iterator[list[str]]:
@@ -150,7 +161,7 @@ def _db_long(conn: sqlite3.Connection) -> sqlite3.Cursor:
 
 def _db_wide(conn: sqlite3.Connection) -> Iterator[list[str]]:
     """reports_wide.csv rows: the report's metadata columns, then its values placed in fields.tsv order."""
-    fields = list(all_fields())
+    fields = wide_fields()
     index = {f: i for i, f in enumerate(fields)}
     reports = conn.cursor()
     extra = ", ".join(f"r.{c}" for c in (*BODY_COLUMNS, *INDICATORS))

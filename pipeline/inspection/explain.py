@@ -160,6 +160,8 @@ def explain(report: Report, doc: Document | None, field_id: str) -> Explanation:
     spec = fields.get(field_id)
     values = report.values()
     out = Explanation(field=field_id, known=spec is not None, template=report.report.template)
+    if spec is None and field_id.startswith("legacy."):
+        return _explain_legacy(report, doc, field_id, out)
     if spec is None:
         out.suggestions = difflib.get_close_matches(field_id, list(fields), n=5, cutoff=0.6)
         return out
@@ -179,6 +181,32 @@ def explain(report: Report, doc: Document | None, field_id: str) -> Explanation:
         out.header = header_cell(table, prov, field_id)
         if field_id.startswith("review_litigation."):
             out.group = group_cell(table, prov, field_id)
+    return out
+
+
+def _explain_legacy(report: Report, doc: Document | None, field_id: str, out: Explanation) -> Explanation:
+    """A pre-2019 statistics-table value (legacy.<field>.<this_period|cumulative|ytd>): its row's label
+    variants (legacy-fields.tsv), the cell it came from and its source row."""
+    from pipeline.legacy_fields import LEGACY_COLUMNS, legacy_fields
+
+    base, _, column = field_id.rpartition(".")
+    spec = legacy_fields().get(base)
+    if spec is None or column not in LEGACY_COLUMNS:
+        wanted = [f"{f}.{c}" for f in legacy_fields() for c in LEGACY_COLUMNS]
+        out.suggestions = difflib.get_close_matches(field_id, wanted, n=5, cutoff=0.6)
+        return out
+    out.known = True
+    out.row_label_spec, out.column_label_spec = " · ".join(spec.variants), column
+    values = report.values()
+    out.in_report = field_id in values
+    out.value = values.get(field_id)
+    out.issues = issues_on(base, report.issues)
+    out.checks = [c for c in report.checks if c.row == base and not c.ok]
+    prov = out.provenance = report.provenance.get(field_id)
+    # provenance.variant names the legacy-fields.tsv variant (no labels.tsv Label here)
+    if prov is not None and doc is not None and 0 <= prov.block < len(doc.blocks) \
+            and isinstance(table := doc.blocks[prov.block], Table):
+        out.source_row = table.rows()[prov.row] if prov.row < table.n_rows else []
     return out
 
 

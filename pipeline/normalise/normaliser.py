@@ -10,6 +10,7 @@ from pipeline.intermediate import Document, Source, Table
 from pipeline.normalise.body import read_body
 from pipeline.normalise.checks import run_checks
 from pipeline.normalise.indicators import compute as compute_indicators
+from pipeline.normalise.legacy import LegacyReading, nest_legacy, parts_checks, read_legacy
 from pipeline.normalise.metadata import read_metadata
 from pipeline.normalise.sections import find_sections, section_spans, section_texts
 from pipeline.normalise.statements import read_statements
@@ -20,6 +21,7 @@ from pipeline.report import (
     Body,
     Check,
     Issue,
+    LegacyRow,
     Provenance,
     Report,
     ReportMeta,
@@ -94,11 +96,21 @@ def _capped(issues: list[Issue]) -> list[Issue]:
     return kept
 
 
+def _only_from(reading: TableReading, block: int) -> bool:
+    """Whether the template reading found nothing outside the statistics table (its rows such as 行政复议数 can
+    look like template rows): then the report is a legacy one."""
+    return all(p.block == block for p in reading.placed.values() if p.value is not None)
+
+
 def normalise(doc: Document) -> Report:
     doc, unglued = unglue(doc)
     reading = read_tables(doc)
+    legacy = read_legacy(doc)
+    if legacy is not None and _only_from(reading, legacy.block):
+        return legacy_report(doc, legacy, unglued)
     if not reading.tables_seen:
-        raise NotAReportError("not an annual report table set: none of the template's three tables was found")
+        raise NotAReportError("not an annual report table set: none of the template's three tables was found, "
+                              "nor a pre-2019 statistics table")
     template, t2, t3 = decide_template(reading)
     fields = all_fields()
     wanted = list(template_fields(template))
@@ -155,6 +167,68 @@ def normalise(doc: Document) -> Report:
         indicators=compute_indicators(values),
         checks=checks,
         issues=issues,
+        provenance=provenance,
+    )
+
+
+def _extract_issues(doc: Document) -> list[Issue]:
+    return [Issue(level="info" if w.code.startswith(("encoding", "attachment")) else "warning", code=f"extract.{w.code}",
+                  message=w.message) for w in doc.warnings]
+
+
+def legacy_report(doc: Document, legacy: LegacyReading, unglued: list) -> Report:
+    """A pre-2019 report: its statistics table under `legacy`, the template tables absent; the year is the
+    table's when its header names one."""
+    issues = _extract_issues(doc)
+    issues += [Issue(level="warning", code=code, field=f, message=m) for code, f, m in legacy.findings]
+    issues += [Issue(level="warning", code=u.code, message=u.message) for u in unglued]
+    meta = read_metadata(doc)
+    year = legacy.year or meta.year
+    if legacy.year and meta.year and legacy.year != meta.year:
+        issues.append(Issue(level="warning", code="legacy.year_differs",
+                            message=f"the title says {meta.year} but the statistics table's header says "
+                                    f"{legacy.year}; the report's year is the table's"))
+    if legacy.unmapped:
+        issues.append(Issue(level="info", code="legacy.unmapped",
+                            message=f"{len(legacy.unmapped)} row(s) of the statistics table match no field: "
+                                    + ", ".join(str(r["label"]) for r in legacy.unmapped)))
+    body = read_body(doc, meta.agency)
+    if body.inferred:
+        issues.append(Issue(level="info", code="body_inferred",
+                            message=f"the body's place {body.region_code} was inferred: {body.inferred}"))
+    spans = section_spans(doc, find_sections(doc), meta.signature_blocks)
+    sections = section_texts(spans)
+    ordinal = sum(isinstance(b, Table) for b in doc.blocks[:legacy.block]) + 1
+    table = doc.blocks[legacy.block]
+    provenance = {
+        key: Provenance(block=legacy.block, table=ordinal, row=cell.row, col=cell.col, page=table.page, raw=cell.raw,
+                        row_label=legacy.labels[key.rsplit(".", 1)[0]][0],
+                        variant=legacy.labels[key.rsplit(".", 1)[0]][1], column=key.rsplit(".", 1)[1],
+                        scheme="legacy", method="position")
+        for key, cell in legacy.cells.items() if cell.value is not None
+    }
+    checks = [Check(rule="legacy.parts", ok=ok, row=parent, column=column, expected=whole, found=total,
+                    message="" if ok else f"the sub-rows of {parent} add up to {total:g}, the row says {whole:g}")
+              for parent, column, whole, total, ok in parts_checks(legacy.values)]
+    failed = [c for c in checks if not c.ok]
+    if failed:
+        issues.append(Issue(level="warning", code="checks_failed",
+                            message=f"{len(failed)} legacy.parts check(s) fail: sub-rows that do not add up to their "
+                                    "parent row, as printed (real tables contradict themselves)"))
+    src = doc.source
+    return Report(
+        source=SourceInfo(path=src.path, sha256=src.sha256, format=src.format, extractor=src.extractor,
+                          pages=src.pages, attachment=_attachment(src.attachment)),
+        report=ReportMeta(title=meta.title, agency=meta.agency, year=year, published=meta.published,
+                          template="legacy", body=Body(**body.fields())),
+        legacy=nest_legacy(legacy.values),
+        legacy_unmapped=[LegacyRow(**row) for row in legacy.unmapped],
+        sections=sections,
+        outline=[SectionOutline(key=s.key, heading=s.heading, paragraphs=len(s.paragraphs), tables=s.tables)
+                 for s in spans],
+        statements=[],
+        checks=checks,
+        issues=_capped(issues),
         provenance=provenance,
     )
 

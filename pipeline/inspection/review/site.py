@@ -239,6 +239,35 @@ def table_two(report: Report, cells: _Cells) -> str:
     return "\n".join(out)
 
 
+LEGACY_COLUMN_NAMES = {"this_period": "本期", "cumulative": "历年累计", "ytd": "本年累计"}
+
+
+def legacy_table(report: Report, cells: _Cells) -> str:
+    """A pre-2019 report's statistics table, plainly: the rows as read (label as printed, unit), one column per
+    value column the table had, then the rows no field names."""
+    values = report.legacy_values()
+    columns = [c for c in LEGACY_COLUMN_NAMES if any(k.endswith(f".{c}") for k in values)]
+    out = ['<table class="tpl legacy" id="table-legacy"><caption>政府信息公开情况统计表（2019年以前）</caption>',
+           "<tr><th>指标名称</th><th>计量单位</th>" + "".join(f"<th>{e(LEGACY_COLUMN_NAMES[c])}</th>" for c in columns)
+           + "</tr>"]
+    for field_id in dict.fromkeys(k.rsplit(".", 1)[0] for k in values):
+        node: Any = report.legacy or {}
+        for part in field_id.split(".")[1:]:
+            node = node.get(part, {})
+        prov = next((report.provenance[f"{field_id}.{c}"] for c in columns if f"{field_id}.{c}" in report.provenance),
+                    None)
+        label = prov.row_label if prov is not None else field_id
+        tds = "".join(cells.td(f"{field_id}.{c}") for c in columns)
+        out.append(f'<tr><th class="rl" title="{e(field_id)}">{e(label)}</th><td>{e(node.get("unit") or "")}</td>'
+                   f"{tds}</tr>")
+    for row in report.legacy_unmapped or []:
+        tds = "".join(f'<td class="v">{e(v)}</td>' for v in row.values)
+        out.append(f'<tr class="unmapped"><th class="rl" title="未对应字段">{e(row.label)}</th><td>{e(row.unit)}</td>'
+                   f"{tds}</tr>")
+    out.append("</table>")
+    return "\n".join(out)
+
+
 @cache
 def field_sections() -> dict[str, str]:
     """field id -> its template section (fields.tsv's `section` column, e.g. 二 第二十条第（一）项)."""
@@ -266,7 +295,7 @@ def application_rows(report: Report) -> list[str]:
     applications.other.*); such a row replaces the template's rows under the same heading when those are
     all empty, so the page shows one filled row, not three empty sub-rows."""
     fields = all_fields()
-    held = report.applications
+    held = report.applications or {}
     template = [r for r in dict.fromkeys(f.split(".")[1] for f in template_fields(report.report.template)
                                          if f.startswith("applications."))]
     extra = [r for r in held if r not in template and f"applications.{r}.total" in fields
@@ -412,9 +441,9 @@ def report_page(row: ReportRow, batch_dir: Path, page_dir: Path, links: _Links |
         title=e(meta.title or meta.agency or report.source.path),
         facts=facts_html,
         sources=_source_links(row.documents, batch_dir, page_dir),
-        table2=table_two(report, cells),
-        table3=table_three(report, cells),
-        table4=table_four(report, cells),
+        table2=table_two(report, cells) if meta.template != "legacy" else legacy_table(report, cells),
+        table3=table_three(report, cells) if meta.template != "legacy" else "",
+        table4=table_four(report, cells) if meta.template != "legacy" else "",
         checks=_checks_html(report),
         issues=_issues_html(report),
         findings=findings_table(row.findings),

@@ -1,0 +1,212 @@
+"""Pre-2019 statistics tables (政府信息公开情况统计表): rows named by legacy-fields.tsv, columns by their header.
+
+A legacy table is 指标名称 | 计量单位 | one value column (年末统计, 2016年度, 数量, 本期实际) | often 历年累计 or
+本年累计. Rows are matched by their label after the numbering is stripped; 其他/其它 (several parents share
+them) are resolved by the rows they sit under. Rows that match nothing are kept, never dropped.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import cache
+
+from pipeline.intermediate import Cell, Document, Table
+from pipeline.legacy_fields import LEGACY_COLUMNS, LegacyField, legacy_fields
+from pipeline.normalise.values import parse_cell
+
+MIN_MAPPED_ROWS = 3  # fewer matched rows than this is not a statistics table
+_NUMBERING = re.compile(r"^(?:其中[:：]?|[（(][0-9一二三四五六七八九十]+[)）][、.．]?|[0-9]+[、.．:：]|[一二三四五六七八九十]+[、.．])")
+_QUOTES = re.compile(r"[\s“”\"'‘’「」]")
+_YEAR = re.compile(r"((?:19|20)\d\d)\s*年")
+_COLUMN_ROLES = (("cumulative", re.compile(r"历年累计")), ("ytd", re.compile(r"本年累计")),
+                 ("this_period", re.compile(r"年末统计|(?:19|20)\d\d\s*年|数量|本期实际|本期|统计数")))
+
+
+def fold_label(text: str) -> str:
+    """The label as legacy-fields.tsv spells its variants: no spaces, quotes or numbering."""
+    label = _QUOTES.sub("", unicodedata.normalize("NFKC", text or "").replace("(", "（").replace(")", "）"))
+    label = label.replace("其它", "其他")
+    while (stripped := _NUMBERING.sub("", label)) != label:
+        label = stripped
+    return label
+
+
+@cache
+def _by_variant() -> dict[str, tuple[LegacyField, ...]]:
+    out: dict[str, list[LegacyField]] = {}
+    for spec in legacy_fields().values():
+        for variant in spec.variants:
+            out.setdefault(fold_label(variant), []).append(spec)
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def _ancestors(field_id: str) -> list[str]:
+    chain, fields = [], legacy_fields()
+    while field_id:
+        chain.append(field_id)
+        field_id = fields[field_id].parent or ""
+    return chain
+
+
+def resolve(label: str, matched: list[str]) -> LegacyField | None:
+    """The field a folded label names; a label several fields share goes to the one whose parent is the
+    nearest row above (or that row's ancestor)."""
+    candidates = _by_variant().get(label, ())
+    if len(candidates) == 1:
+        return candidates[0]
+    for previous in reversed(matched):
+        chain = _ancestors(previous)
+        for candidate in candidates:
+            if candidate.parent in chain:
+                return candidate
+    return None
+
+
+@dataclass
+class LegacyCell:
+    value: int | float | None
+    raw: str
+    row: int
+    col: int
+
+
+@dataclass
+class LegacyRow:
+    label: str
+    unit: str
+    cells: dict[str, LegacyCell]  # column role -> cell
+    raw_values: list[str]
+
+
+@dataclass
+class LegacyReading:
+    block: int
+    year: int | None
+    values: dict[str, dict[str, object]] = field(default_factory=dict)  # field id -> this_period/... + unit
+    unmapped: list[dict[str, object]] = field(default_factory=list)
+    cells: dict[str, LegacyCell] = field(default_factory=dict)  # "legacy.x.y.column" -> cell
+    labels: dict[str, tuple[str, str]] = field(default_factory=dict)  # field id -> (label, folded)
+    findings: list[tuple[str, str | None, str]] = field(default_factory=list)  # (code, field, message)
+
+
+def _header(table: Table) -> tuple[int, dict[int, str], int | None, int | None] | None:
+    """(header row, value column -> role, unit column, the year the header names), or None."""
+    for index, row in enumerate(table.rows()[:4]):
+        roles: dict[int, str] = {}
+        unit_col, year = None, None
+        if len(row) < 2:  # a title row spanning the table (…2015年政府信息公开情况统计表) is no header
+            continue
+        for cell in row[1:]:  # the first column holds the labels (指标名称)
+            text = unicodedata.normalize("NFKC", cell.text).replace(" ", "")
+            if "单位" in text and unit_col is None:
+                unit_col = cell.col
+                continue
+            for role, pattern in _COLUMN_ROLES:
+                if pattern.search(text) and role not in roles.values():
+                    roles[cell.col] = role
+                    if role == "this_period" and (m := _YEAR.search(text)):
+                        year = int(m[1])
+                    break
+        if roles:
+            return index, roles, unit_col, year
+    return None
+
+
+def _read_row(row: list[Cell], roles: dict[int, str], unit_col: int | None) -> LegacyRow:
+    first_value = min(roles)
+    label_end = unit_col if unit_col is not None else first_value
+    label = "".join(c.text for c in row if c.col < label_end)
+    unit = "".join(c.text for c in row if c.col == unit_col).strip() if unit_col is not None else ""
+    cells: dict[str, LegacyCell] = {}
+    raw_values = []
+    for cell in row:
+        if cell.col in roles:
+            parsed = parse_cell(cell.text)
+            value = parsed.value
+            if isinstance(value, float) and value.is_integer() and "." not in cell.text:
+                value = int(value)
+            cells[roles[cell.col]] = LegacyCell(value, cell.text, cell.row, cell.col)
+            raw_values.append(cell.text.strip())
+    return LegacyRow(label.strip(), unit, cells, raw_values)
+
+
+def read_table(table: Table, block: int) -> LegacyReading | None:
+    """One table read as a legacy statistics table; None when it is not one."""
+    header = _header(table)
+    if header is None:
+        return None
+    head_index, roles, unit_col, year = header
+    reading = LegacyReading(block=block, year=year)
+    matched: list[str] = []
+    for row in table.rows()[head_index + 1:]:
+        if not row:
+            continue
+        item = _read_row(row, roles, unit_col)
+        folded = fold_label(item.label)
+        if not folded:
+            continue
+        spec = resolve(folded, matched)
+        if spec is None or spec.id in reading.values:
+            if spec is not None:
+                reading.findings.append(("legacy.duplicate_row", spec.id,
+                                         f"a second row for {spec.id} ({item.label}) kept in legacy_unmapped"))
+            reading.unmapped.append({"label": item.label, "unit": item.unit, "values": item.raw_values})
+            continue
+        matched.append(spec.id)
+        entry: dict[str, object] = {role: None for role in LEGACY_COLUMNS if role in roles.values()}
+        for role, cell in item.cells.items():
+            entry[role] = cell.value
+            reading.cells[f"{spec.id}.{role}"] = cell
+            if cell.value is None and not parse_cell(cell.raw).is_null:
+                reading.findings.append(("legacy.value", spec.id,
+                                         f"{spec.id} {role}: '{cell.raw.strip()}' is not one clean number"))
+        entry["unit"] = item.unit or None
+        reading.values[spec.id] = entry
+        reading.labels[spec.id] = (item.label, folded)
+    return reading if len(reading.values) >= MIN_MAPPED_ROWS else None
+
+
+def read_legacy(doc: Document) -> LegacyReading | None:
+    """The document's statistics table: the table with the most rows mapped, or None."""
+    best: LegacyReading | None = None
+    for index, block in enumerate(doc.blocks):
+        if isinstance(block, Table):
+            reading = read_table(block, index)
+            if reading and (best is None or len(reading.values) > len(best.values)):
+                best = reading
+    return best
+
+
+def nest_legacy(values: dict[str, dict[str, object]]) -> dict[str, object]:
+    """Field ids (legacy.a.b) -> nested objects by the id's parts, without the leading `legacy`."""
+    out: dict[str, object] = {}
+    for field_id, entry in values.items():
+        node = out
+        parts = field_id.split(".")[1:]
+        for part in parts[:-1]:
+            node = node.setdefault(part, {})  # type: ignore[assignment]
+        node[parts[-1]] = entry
+    return out
+
+
+def parts_checks(values: dict[str, dict[str, object]]) -> list[tuple[str, str, float, float, bool]]:
+    """(parent, column, parent's value, sum of its sub-rows, ok) for every parent with sub-rows present.
+    Real tables contradict themselves: a failure is a warning, never a reason to change a value."""
+    children: dict[str, list[str]] = {}
+    for field_id in values:
+        parent = legacy_fields()[field_id].parent
+        if parent and parent in values:
+            children.setdefault(parent, []).append(field_id)
+    out: list[tuple[str, str, float, float, bool]] = []
+    for parent, kids in children.items():
+        for column in LEGACY_COLUMNS:
+            whole = values[parent].get(column)
+            parts = [values[k].get(column) for k in kids]
+            numbers = [p for p in parts if isinstance(p, int | float)]
+            if not isinstance(whole, int | float) or len(numbers) < len(parts):
+                continue
+            total = float(sum(numbers))
+            out.append((parent, column, float(whole), total, abs(total - whole) < 1e-9))
+    return out
