@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 
 from pipeline.errors import NotAReportError
 from pipeline.fields import all_fields, template_fields
@@ -11,7 +12,7 @@ from pipeline.normalise.body import read_body
 from pipeline.normalise.checks import run_checks
 from pipeline.normalise.indicators import compute as compute_indicators
 from pipeline.normalise.legacy import LegacyReading, nest_legacy, parts_checks, read_legacy
-from pipeline.normalise.metadata import read_metadata
+from pipeline.normalise.metadata import Metadata, read_metadata
 from pipeline.normalise.sections import find_sections, section_spans, section_texts
 from pipeline.normalise.statements import read_statements
 from pipeline.normalise.tables import TableReading, read_tables
@@ -135,12 +136,7 @@ def normalise(doc: Document) -> Report:
         check_values = {f: v for f, v in values.items()
                         if not (f.startswith("applications.") and f in fields and fields[f].templates == {template})}
     meta = read_metadata(doc)
-    body = read_body(doc, meta.agency)
-    if body.inferred:
-        issues.append(Issue(level="info", code="body_inferred",
-                            message=f"the body's place {body.region_code} was inferred: {body.inferred}"))
-    spans = section_spans(doc, find_sections(doc), meta.signature_blocks)
-    sections = section_texts(spans)
+    prose = _prose(doc, meta, issues)
     table_ordinal: dict[int, int] = {}
     for index, block in enumerate(doc.blocks):
         if isinstance(block, Table):
@@ -153,17 +149,14 @@ def normalise(doc: Document) -> Report:
     }
     checks = run_checks(check_values)
     issues += explain_failed_checks(checks, reading)
-    src = doc.source
     return Report(
-        source=SourceInfo(path=src.path, sha256=src.sha256, format=src.format, extractor=src.extractor,
-                          pages=src.pages, attachment=_attachment(src.attachment)),
+        source=_source_info(doc.source),
         report=ReportMeta(title=meta.title, agency=meta.agency, year=meta.year, published=meta.published,
-                          template=template, body=Body(**body.fields())),
+                          template=template, body=prose.body),
         **nest(values),
-        sections=sections,
-        outline=[SectionOutline(key=s.key, heading=s.heading, paragraphs=len(s.paragraphs), tables=s.tables)
-                 for s in spans],
-        statements=read_statements(sections, meta.year),
+        sections=prose.sections,
+        outline=prose.outline,
+        statements=read_statements(prose.sections, meta.year),
         indicators=compute_indicators(values),
         checks=checks,
         issues=issues,
@@ -192,12 +185,7 @@ def legacy_report(doc: Document, legacy: LegacyReading, unglued: list) -> Report
         issues.append(Issue(level="info", code="legacy.unmapped",
                             message=f"{len(legacy.unmapped)} row(s) of the statistics table match no field: "
                                     + ", ".join(str(r["label"]) for r in legacy.unmapped)))
-    body = read_body(doc, meta.agency)
-    if body.inferred:
-        issues.append(Issue(level="info", code="body_inferred",
-                            message=f"the body's place {body.region_code} was inferred: {body.inferred}"))
-    spans = section_spans(doc, find_sections(doc), meta.signature_blocks)
-    sections = section_texts(spans)
+    prose = _prose(doc, meta, issues)
     ordinal = sum(isinstance(b, Table) for b in doc.blocks[:legacy.block]) + 1
     table = doc.blocks[legacy.block]
     provenance = {
@@ -215,22 +203,44 @@ def legacy_report(doc: Document, legacy: LegacyReading, unglued: list) -> Report
         issues.append(Issue(level="warning", code="checks_failed",
                             message=f"{len(failed)} legacy.parts check(s) fail: sub-rows that do not add up to their "
                                     "parent row, as printed (real tables contradict themselves)"))
-    src = doc.source
     return Report(
-        source=SourceInfo(path=src.path, sha256=src.sha256, format=src.format, extractor=src.extractor,
-                          pages=src.pages, attachment=_attachment(src.attachment)),
+        source=_source_info(doc.source),
         report=ReportMeta(title=meta.title, agency=meta.agency, year=year, published=meta.published,
-                          template="legacy", body=Body(**body.fields())),
+                          template="legacy", body=prose.body),
         legacy=nest_legacy(legacy.values),
         legacy_unmapped=[LegacyRow(**row) for row in legacy.unmapped],
-        sections=sections,
-        outline=[SectionOutline(key=s.key, heading=s.heading, paragraphs=len(s.paragraphs), tables=s.tables)
-                 for s in spans],
+        sections=prose.sections,
+        outline=prose.outline,
         statements=[],
         checks=checks,
         issues=_capped(issues),
         provenance=provenance,
     )
+
+
+@dataclass
+class _Prose:
+    """What every report reads around its tables, whatever they are: the body, the sections, their outline."""
+
+    body: Body
+    sections: dict[str, str | None]
+    outline: list[SectionOutline]
+
+
+def _prose(doc: Document, meta: Metadata, issues: list[Issue]) -> _Prose:
+    body = read_body(doc, meta.agency)
+    if body.inferred:
+        issues.append(Issue(level="info", code="body_inferred",
+                            message=f"the body's place {body.region_code} was inferred: {body.inferred}"))
+    spans = section_spans(doc, find_sections(doc), meta.signature_blocks)
+    outline = [SectionOutline(key=s.key, heading=s.heading, paragraphs=len(s.paragraphs), tables=s.tables)
+               for s in spans]
+    return _Prose(Body(**body.fields()), section_texts(spans), outline)
+
+
+def _source_info(src: Source) -> SourceInfo:
+    return SourceInfo(path=src.path, sha256=src.sha256, format=src.format, extractor=src.extractor,
+                      pages=src.pages, attachment=_attachment(src.attachment))
 
 
 def _attachment(att: Source | None) -> AttachmentInfo | None:
