@@ -1,7 +1,7 @@
 """File names and formats: the one suffix table for the extractors, `nianbao convert -r` and the batch.
 
-The extractors decide a format by content and use this table only to break ties; the directory and
-archive walks use it to pick documents out of everything else (truth.json, images, spreadsheets).
+Formats are decided by content; this table only breaks ties (a text file's name) and names what a file
+refused before it was read is recorded as. Directory and archive walks sniff every file, whatever its name.
 """
 
 from __future__ import annotations
@@ -16,13 +16,5 @@ SUFFIX_FORMAT: dict[str, str] = {
     ".png": "image", ".jpg": "image", ".jpeg": "image", ".tif": "image", ".tiff": "image", ".bmp": "image",
     ".gif": "image", ".webp": "image",
 }
-# read when named on the command line, never picked out of a directory or an archive: there a .csv or
-# .tsv is a data table far more often than a report flattened to text
-NAMED_ONLY: frozenset[str] = frozenset({".csv", ".tsv"})
-# what directory and archive walks pick up as documents
-# pictures: read by OCR (seconds each) when named, never picked out of a directory, where they are mostly
-# logos, photos and page furniture
-PICTURE_SUFFIXES: frozenset[str] = frozenset(s for s, f in SUFFIX_FORMAT.items() if f == "image")
-DOC_SUFFIXES: frozenset[str] = frozenset(SUFFIX_FORMAT) - NAMED_ONLY - PICTURE_SUFFIXES
 # archives the batch opens and walks (never a document itself)
 ARCHIVE_SUFFIXES: frozenset[str] = frozenset({".zip"})

@@ -16,7 +16,7 @@ from pipeline.batch.archive import Limits as ArchiveLimits
 from pipeline.batch.archive import iter_items
 from pipeline.cli.inputs import collect
 from pipeline.errors import ExtractionError
-from pipeline.formats import ARCHIVE_SUFFIXES, DOC_SUFFIXES, NAMED_ONLY, SUFFIX_FORMAT
+from pipeline.formats import ARCHIVE_SUFFIXES, SUFFIX_FORMAT
 from tests.fixturegen import make_report
 from tests.fixturegen.docx_builder import build_docx
 
@@ -78,7 +78,6 @@ def test_directories_yield_every_file_whose_content_is_a_document(tmp_path: Path
     batch = {Path(it.path).suffix for it in iter_items([tmp_path / "d"], ArchiveLimits())}
     assert convert == set(SUFFIX_FORMAT) | {".png", ".xlsx"} and batch == set(SUFFIX_FORMAT) | {".json"} | ARCHIVE_SUFFIXES
     assert {path.suffix for path, _ in found.not_documents} == {".json"} | ARCHIVE_SUFFIXES
-    assert not NAMED_ONLY & DOC_SUFFIXES
     assert [i.path.suffix for i in collect([tmp_path / "d" / "csv" / "a.csv"], recursive=False).documents] == [".csv"]
 
 
