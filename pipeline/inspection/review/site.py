@@ -47,18 +47,20 @@ from pipeline.inspection.review.panels import (
     region_page,
 )
 from pipeline.inspection.review.verdict import NEEDS_REVIEW, REVIEW_RULE, STATUS_LABELS, filled_share, verdict
-from pipeline.normalise.template import CARRIED_FORWARD, FLOW_IN, REVIEW_GROUPS, REVIEW_PARTS, T2_COLUMNS
-from pipeline.normalise.template import T3_COLUMNS as _T3_COLUMNS
+from pipeline.normalise.template import (
+    CARRIED_FORWARD,
+    FLOW_IN,
+    REVIEW_GROUPS,
+    REVIEW_PARTS,
+    T2_COLUMNS,
+    T3_COLUMNS,
+)
 from pipeline.report import Report
 
 DB_NAME = "nianbao.sqlite"
 SECTION_ORDER = "一二三四五六七八九十"
-T2_COLUMN_ORDER = list(T2_COLUMNS)
-T3_COLUMNS = list(_T3_COLUMNS)
 T3_ORG_LABELS = ["商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他"]
 T3_TOP_ROWS = (*FLOW_IN, CARRIED_FORWARD)  # the rows of 三 outside 本年度办理结果
-T4_GROUPS = list(REVIEW_GROUPS)
-T4_PARTS = list(REVIEW_PARTS)
 T4_PART_LABELS = ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"]
 SECTION_NAMES = {"overview": "一、总体情况", "problems": "五、存在的主要问题及改进情况", "other": "六、其他需要报告的事项"}
 BALANCE_NOTE = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
@@ -217,7 +219,7 @@ def table_two(report: Report, cells: _Cells) -> str:
             continue
         row, col = fid.split(".")[1:]
         sections.setdefault(field_sections().get(fid, ""), {}).setdefault(row, []).append(col)
-    order = {c: i for i, c in enumerate(T2_COLUMN_ORDER)}
+    order = {c: i for i, c in enumerate(T2_COLUMNS)}
     width = max((len({c for cols in rows.values() for c in cols}) for rows in sections.values()), default=1)
     out = ['<table class="tpl t2" id="table-2"><caption>二、主动公开政府信息情况</caption>']
     for section, rows in sorted(sections.items(), key=lambda kv: _section_key(kv[0])):
@@ -352,8 +354,8 @@ def table_four(report: Report, cells: _Cells) -> str:
     out = ['<table class="tpl t4" id="table-4"><caption>四、政府信息公开行政复议、行政诉讼情况</caption>',
            '<tr><th colspan="5" rowspan="2">行政复议</th><th colspan="10">行政诉讼</th></tr>',
            '<tr><th colspan="5">未经复议直接起诉</th><th colspan="5">复议后起诉</th></tr>',
-           "<tr>" + "".join(f"<th>{e(x)}</th>" for _ in T4_GROUPS for x in T4_PART_LABELS) + "</tr>",
-           "<tr>" + "".join(cells.td(f"review_litigation.{g}.{p}") for g in T4_GROUPS for p in T4_PARTS) + "</tr>",
+           "<tr>" + "".join(f"<th>{e(x)}</th>" for _ in REVIEW_GROUPS for x in T4_PART_LABELS) + "</tr>",
+           "<tr>" + "".join(cells.td(f"review_litigation.{g}.{p}") for g in REVIEW_GROUPS for p in REVIEW_PARTS) + "</tr>",
            "</table>"]
     return "\n".join(out)
 
