@@ -46,3 +46,18 @@ def legacy_label(column: str) -> str:
     field_id, column_name = column.rsplit(".", 1)
     names = {"this_period": "本期", "cumulative": "历年累计", "ytd": "本年累计"}
     return f"{legacy_fields()[field_id].variants[0]}｜{names.get(column_name, column_name)}"
+
+
+def glued_cuts(digits: str) -> list[tuple[int, int]]:
+    """Every way to cut a run of digits into (this period, cumulative), two cells that ran together in crawler
+    text (`346085376`): neither part has a leading zero unless it is 0, and the cumulative since 2008 is never
+    below this year's value. One cut decides; several are left to another year of the same body
+    (cumulative of the year before + this period = cumulative)."""
+    cuts = []
+    for at in range(1, len(digits)):
+        head, tail = digits[:at], digits[at:]
+        if (len(head) > 1 and head[0] == "0") or (len(tail) > 1 and tail[0] == "0"):
+            continue
+        if int(tail) >= int(head):
+            cuts.append((int(head), int(tail)))
+    return cuts

@@ -261,5 +261,8 @@ def _legacy_schema() -> dict:
         node["properties"][parts[-1]] = {
             "type": "object", "additionalProperties": False,
             "description": f"{spec.variants[0]} ({spec.unit})",
-            "properties": {**{c: number for c in LEGACY_VALUE_COLUMNS}, "unit": {"type": ["string", "null"]}}}
+            "properties": {**{c: number for c in LEGACY_VALUE_COLUMNS}, "unit": {"type": ["string", "null"]},
+                           "glued": {"type": "string", "pattern": "^[0-9]+$", "description": (
+                               "present only when the this-period and cumulative cells ran together into these "
+                               "digits and no single cut was possible: both are then null (see legacy_fields.glued_cuts)")}}}
     return root
