@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from pipeline.intermediate import Cell, Document, Table
-from pipeline.legacy_fields import LEGACY_COLUMNS, LegacyField, legacy_fields
+from pipeline.legacy_fields import LEGACY_COLUMNS, LegacyField, glued_cuts, legacy_fields
 from pipeline.normalise.values import parse_cell
 
 MIN_MAPPED_ROWS = 3  # fewer matched rows than this is not a statistics table
@@ -78,6 +78,8 @@ class LegacyRow:
     unit: str
     cells: dict[str, LegacyCell]  # column role -> cell
     raw_values: list[str]
+    glued: str | None = None  # digits of one cell over this_period and cumulative that no single cut splits
+    problem: str | None = None  # why a cell over several columns was left null
 
 
 @dataclass
@@ -114,22 +116,46 @@ def _header(table: Table) -> tuple[int, dict[int, str], int | None, int | None] 
     return None
 
 
+def _number(text: str) -> int | float | None:
+    value = parse_cell(text).value
+    return int(value) if isinstance(value, float) and value.is_integer() and "." not in text else value
+
+
 def _read_row(row: list[Cell], roles: dict[int, str], unit_col: int | None) -> LegacyRow:
     first_value = min(roles)
     label_end = unit_col if unit_col is not None else first_value
     label = "".join(c.text for c in row if c.col < label_end)
     unit = "".join(c.text for c in row if c.col == unit_col).strip() if unit_col is not None else ""
-    cells: dict[str, LegacyCell] = {}
-    raw_values = []
+    out = LegacyRow(label.strip(), unit, {}, [])
     for cell in row:
-        if cell.col in roles:
-            parsed = parse_cell(cell.text)
-            value = parsed.value
-            if isinstance(value, float) and value.is_integer() and "." not in cell.text:
-                value = int(value)
-            cells[roles[cell.col]] = LegacyCell(value, cell.text, cell.row, cell.col)
-            raw_values.append(cell.text.strip())
-    return LegacyRow(label.strip(), unit, cells, raw_values)
+        covered = [roles[c] for c in range(cell.col, cell.col + cell.colspan) if c in roles]
+        if not covered:
+            continue
+        out.raw_values.append(cell.text.strip())
+        if len(covered) == 1:
+            out.cells[covered[0]] = LegacyCell(_number(cell.text), cell.text, cell.row, cell.col)
+        else:
+            _read_glued(cell, covered, out)
+    return out
+
+
+def _read_glued(cell: Cell, covered: list[str], out: LegacyRow) -> None:
+    """One cell over several value columns: text whose cells ran together. Cut when exactly one cut is
+    possible (this period, cumulative); otherwise both stay null and the digits are kept for the batch."""
+    digits = cell.text.strip()
+    cuts = glued_cuts(digits) if covered == ["this_period", "cumulative"] and digits.isdigit() else []
+    if len(cuts) == 1:
+        for role, value in zip(covered, cuts[0], strict=True):
+            out.cells[role] = LegacyCell(value, digits, cell.row, cell.col)
+        return
+    for role in covered:
+        out.cells[role] = LegacyCell(None, digits, cell.row, cell.col)
+    if cuts:
+        out.glued = digits
+    elif covered == ["this_period", "cumulative"] and digits.isdigit():
+        out.problem = f"'{digits}' runs this period and cumulative together and no cut has cumulative ≥ this period"
+    else:
+        out.problem = f"'{digits}' is one cell over the columns {', '.join(covered)} and cannot be split"
 
 
 def read_table(table: Table, block: int) -> LegacyReading | None:
@@ -156,10 +182,19 @@ def read_table(table: Table, block: int) -> LegacyReading | None:
             continue
         matched.append(spec.id)
         entry: dict[str, object] = {role: None for role in LEGACY_COLUMNS if role in roles.values()}
+        if item.problem:
+            reading.findings.append(("legacy.value", spec.id, f"{spec.id}: {item.problem}; left null"))
+        if item.glued:
+            entry["glued"] = item.glued
+            shown = ", ".join(f"{a} | {b}" for a, b in glued_cuts(item.glued)[:4])
+            reading.findings.append(("legacy.glued", spec.id, (
+                f"{spec.id}: '{item.glued}' is this period and cumulative run together and can be cut more than "
+                f"one way ({shown}{', …' if len(glued_cuts(item.glued)) > 4 else ''}); left null for the body's "
+                "other years to decide")))
         for role, cell in item.cells.items():
             entry[role] = cell.value
             reading.cells[f"{spec.id}.{role}"] = cell
-            if cell.value is None and not parse_cell(cell.raw).is_null:
+            if cell.value is None and not (item.glued or item.problem) and not parse_cell(cell.raw).is_null:
                 reading.findings.append(("legacy.value", spec.id,
                                          f"{spec.id} {role}: '{cell.raw.strip()}' is not one clean number"))
         entry["unit"] = item.unit or None

@@ -12,6 +12,7 @@ from pipeline.normalise.body import read_body
 from pipeline.normalise.checks import run_checks
 from pipeline.normalise.indicators import compute as compute_indicators
 from pipeline.normalise.legacy import LegacyReading, nest_legacy, parts_checks, read_legacy
+from pipeline.normalise.legacy_text import tables_from_text
 from pipeline.normalise.metadata import Metadata, read_metadata
 from pipeline.normalise.sections import find_sections, section_spans, section_texts
 from pipeline.normalise.statements import read_statements
@@ -105,6 +106,7 @@ def _only_from(reading: TableReading, block: int) -> bool:
 
 def normalise(doc: Document) -> Report:
     doc, unglued = unglue(doc)
+    doc = tables_from_text(doc)
     reading = read_tables(doc)
     legacy = read_legacy(doc)
     if legacy is not None and _only_from(reading, legacy.block):
