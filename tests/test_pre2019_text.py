@@ -87,3 +87,18 @@ def test_a_real_pingtan_page_txt_tail(tmp_path: Path) -> None:
     assert {f"{f}.{c}": values[f"{f}.{c}"] for f in zeros for c in ("this_period", "cumulative")} == {
         f"{f}.{c}": 0 for f in zeros for c in ("this_period", "cumulative")}
     assert not report.legacy_unmapped
+
+
+def test_one_value_under_two_columns_is_never_cut(tmp_path: Path) -> None:
+    """`2017年 | 历年累计` over rows that each print one value (`主动公开文件数条148 … 受理…总数条2`): most runs
+    cannot be a pair, so none is cut (148 is not 1 | 48): null, with an issue giving the printed value."""
+    spec = glued_l4(year=2017)
+    singles = [148, 148, 0, 2, 0, 1, 1, 2, 0, 1, 0, 1, 0, 0, 0, 0]
+    for row, value in zip(spec.rows[1:], singles, strict=True):
+        row[2:] = [str(value)]
+    report = convert(_write(tmp_path, spec, "glued"))
+    assert report.report.template == "legacy"
+    assert set(_values(report).values()) == {None}
+    problems = {i.field: i.message for i in report.issues if i.code == "legacy.value"}
+    assert set(problems) == set(GLUED_L4_FIELDS)
+    assert "'148' is the row's only value" in problems["legacy.active.total"]

@@ -80,6 +80,7 @@ class LegacyRow:
     raw_values: list[str]
     glued: str | None = None  # digits of one cell over this_period and cumulative that no single cut splits
     problem: str | None = None  # why a cell over several columns was left null
+    span: tuple[Cell, list[str]] | None = None  # a cell over several value columns, and their roles
 
 
 @dataclass
@@ -135,27 +136,50 @@ def _read_row(row: list[Cell], roles: dict[int, str], unit_col: int | None) -> L
         if len(covered) == 1:
             out.cells[covered[0]] = LegacyCell(_number(cell.text), cell.text, cell.row, cell.col)
         else:
-            _read_glued(cell, covered, out)
+            out.span = (cell, covered)
     return out
 
 
-def _read_glued(cell: Cell, covered: list[str], out: LegacyRow) -> None:
+def _pair_digits(item: LegacyRow) -> str | None:
+    """The digits of a cell over this period and cumulative, when it is one run of digits."""
+    if item.span is None:
+        return None
+    cell, covered = item.span
+    digits = cell.text.strip()
+    return digits if covered == ["this_period", "cumulative"] and digits.isdigit() else None
+
+
+def _one_value_per_row(items: list[LegacyRow]) -> bool:
+    """Whether a table's runs under two value columns are single values rather than pairs run together:
+    most of them cannot be a pair at all (`0`, `2`, `50`), so the text left one of the columns empty."""
+    runs = [d for item in items if (d := _pair_digits(item)) is not None]
+    return bool(runs) and sum(not glued_cuts(d) for d in runs) * 2 > len(runs)
+
+
+def _settle_span(item: LegacyRow, one_value: bool) -> None:
     """One cell over several value columns: text whose cells ran together. Cut when exactly one cut is
     possible (this period, cumulative); otherwise both stay null and the digits are kept for the batch."""
+    if item.span is None:
+        return
+    cell, covered = item.span
     digits = cell.text.strip()
-    cuts = glued_cuts(digits) if covered == ["this_period", "cumulative"] and digits.isdigit() else []
+    pair = _pair_digits(item)
+    cuts = glued_cuts(pair) if pair is not None and not one_value else []
     if len(cuts) == 1:
         for role, value in zip(covered, cuts[0], strict=True):
-            out.cells[role] = LegacyCell(value, digits, cell.row, cell.col)
+            item.cells[role] = LegacyCell(value, digits, cell.row, cell.col)
         return
     for role in covered:
-        out.cells[role] = LegacyCell(None, digits, cell.row, cell.col)
+        item.cells[role] = LegacyCell(None, digits, cell.row, cell.col)
     if cuts:
-        out.glued = digits
-    elif covered == ["this_period", "cumulative"] and digits.isdigit():
-        out.problem = f"'{digits}' runs this period and cumulative together and no cut has cumulative ≥ this period"
+        item.glued = digits
+    elif one_value:
+        item.problem = (f"'{digits}' is the row's only value under {' and '.join(covered)}: the table gives one "
+                        "value a row under two columns, and which column it belongs to is not known")
+    elif pair is not None:
+        item.problem = f"'{digits}' runs this period and cumulative together and no cut has cumulative ≥ this period"
     else:
-        out.problem = f"'{digits}' is one cell over the columns {', '.join(covered)} and cannot be split"
+        item.problem = f"'{digits}' is one cell over the columns {', '.join(covered)} and cannot be split"
 
 
 def read_table(table: Table, block: int) -> LegacyReading | None:
@@ -166,10 +190,10 @@ def read_table(table: Table, block: int) -> LegacyReading | None:
     head_index, roles, unit_col, year = header
     reading = LegacyReading(block=block, year=year)
     matched: list[str] = []
-    for row in table.rows()[head_index + 1:]:
-        if not row:
-            continue
-        item = _read_row(row, roles, unit_col)
+    items = [_read_row(row, roles, unit_col) for row in table.rows()[head_index + 1:] if row]
+    one_value = _one_value_per_row(items)
+    for item in items:
+        _settle_span(item, one_value)
         folded = fold_label(item.label)
         if not folded:
             continue

@@ -174,7 +174,9 @@ def _extract_issues(doc: Document) -> list[Issue]:
                   message=w.message) for w in doc.warnings]
 
 
-_SPREADSHEET_NAME = re.compile(r"[^\s，。：:；;、“”《》]*\.(?:xlsx?|et|wps|docx?)\b", re.IGNORECASE)
+# an attachment the report names: `附件：1.某局2014年政府信息公开情况统计表`, `…统计表 .xls`, `信息公开附表.xls`
+_ATTACHMENT_NAME = re.compile(r"(附件[:：]?\s*(?:\d\s*[.、．]\s*)?)?([^\s，。：:；;、“”《》]*(?:统计表|附表)[^\s，。；]{0,12}?)"
+                              r"(\s*\.(?:xlsx?|et|wps|docx?|pdf)\b)?", re.IGNORECASE)
 
 
 def _table_missing(doc: Document) -> LegacyReading | None:
@@ -185,7 +187,7 @@ def _table_missing(doc: Document) -> LegacyReading | None:
     if meta.year is None or meta.year > 2018 or "公开" not in title or not re.search(r"报告|年报", title):
         return None
     text = "\n".join(b.text for b in doc.blocks if isinstance(b, Paragraph))
-    named = [m.group() for m in _SPREADSHEET_NAME.finditer(text) if "表" in m.group() or "附件" in m.group()]
+    named = [m[2] + (m[3] or "").strip() for m in _ATTACHMENT_NAME.finditer(text) if m[1] or m[3]]
     where = (f"it is an attachment ({', '.join(dict.fromkeys(named))}) that was not at hand: convert the page with "
              "its attachment, or the attachment itself" if named else "the document has none (or only as a picture "
              "that could not be read)")
