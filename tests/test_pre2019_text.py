@@ -73,11 +73,9 @@ def test_glued_pairs_are_cut_only_when_one_cut_is_possible(tmp_path: Path) -> No
             assert entry["glued"] == digits and field_id in glued_issues
 
 
-def test_a_real_pingtan_page_txt_tail(tmp_path: Path) -> None:
+def test_a_real_pingtan_page_txt() -> None:
     """The zone's 2016 report as the crawler wrote it (page.txt, its table's cells glued)."""
-    text = Path(__file__).parent.joinpath("data", "pingtan_2016_page_tail.txt").read_text(encoding="utf-8")
-    path = tmp_path / "page.txt"
-    path.write_text(text, encoding="utf-8")
+    path = Path(__file__).parents[1] / "samples" / "txt" / "real_pingtan_2016_zone_page.txt"
     report = convert(path)
     assert (report.report.template, report.report.year, report.report.published) == ("legacy", 2016, "2017-01-18")
     values = _values(report)

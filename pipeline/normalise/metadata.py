@@ -41,7 +41,7 @@ _AGENCY_END = re.compile(
     r"公司|所|站|队|部|处|馆|会)$"
 )
 _TITLE_TAIL = re.compile(r"\s*(关于)?\s*(20\d{2}|19\d{2})?\s*年?度?\s*(政府信息公开|政务公开|信息公开).*$")
-_YEAR_TAIL = re.compile(r"\s*(20\d{2}|19\d{2})\s*年度?\s*(工作公开|工作年度报告|年度报告|工作报告|年报).*$")  # 2011年工作公开年度报告
+_YEAR_TAIL = re.compile(r"\s*(20\d{2}|19\d{2})\s*年度?[^，。,]{0,20}(报告|年报)$")  # 2011年度政府信息工作公开年度报告
 _SPACES = re.compile(r"\s+")
 # saved or crawled pages open with labelled lines: `标题: …`, `发布时间: 2024-03-08 15:34`
 _LABELLED = re.compile(r"^(标题|题目|文章标题|发布时间|发布日期|发文日期|成文日期)[:：]")
