@@ -185,3 +185,20 @@ def test_a_title_row_inside_the_table_is_not_its_header(tmp_path) -> None:
     report = convert(path)
     assert report.report.template == "legacy" and report.report.year == 2010
     assert report.legacy_values() == {f"{f}.this_period": e["this_period"] for f, e in spec.expected.items()}
+
+
+def test_a_legacy_report_is_late_after_31_march_under_the_2007_regulation() -> None:
+    """Reports on 2008–2018 were due by 31 March (2007 条例 art. 31), not 31 January: the real 2011 report
+    of 经济发展局 published on 16 May 2012 is late, the zone's 2014 one of 2 January 2015 is not, and a 2011
+    report of 20 March 2012 is on time."""
+    from pipeline.batch.audit import report_findings
+
+    samples = Path(__file__).parents[1] / "samples" / "txt"
+    late = convert(samples / "real_pingtan_2011_jjf_page.txt")
+    assert late.report.published == "2012-05-16"
+    assert [d for c, _, d in report_findings(late) if c == "published_late"] == [
+        "published 2012-05-16, after the deadline 2012-03-31"]
+    assert not [c for c, _, _ in report_findings(convert(samples / "real_pingtan_2014_zone_page.txt"))
+                if c == "published_late"]
+    march = late.model_copy(update={"report": late.report.model_copy(update={"published": "2012-03-20"})})
+    assert not [c for c, _, _ in report_findings(march) if c == "published_late"]
