@@ -44,9 +44,9 @@ def _segments(points: list[tuple[float, float] | None]) -> list[list[tuple[float
 
 
 def _marker(marker: Marker, x: float, plot_bottom: float) -> str:
-    return (f'<g class="marker" data-before="{marker.year}"><line x1="{x:.1f}" y1="{TOP - 12}" x2="{x:.1f}" '
+    return (f'<g class="marker" data-before="{marker.year}"><line x1="{x:.1f}" y1="{TOP - 22}" x2="{x:.1f}" '
             f'y2="{plot_bottom:.1f}" stroke="#6b7280" stroke-width="1" stroke-dasharray="4 3"/>'
-            f'<text class="mk" x="{x + 3:.1f}" y="{TOP - 4}">{e(marker.label)}</text></g>')
+            f'<text class="mk" x="{x + 3:.1f}" y="{TOP - 18}">{e(marker.label)}</text></g>')  # above the values' labels
 
 
 def line_chart(title: str, years: Sequence[int], series: Sequence[Series],

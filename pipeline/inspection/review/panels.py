@@ -1,5 +1,6 @@
 """The review site's pages across years: one per reporting body (its years side by side, charts of its key
-series) and one per region (its bodies summed per year).
+series; for a body with pre-2019 years, a time line of each series of series.tsv through the 2019 break) and
+one per region (its bodies summed per year).
 
 A body is `report.body.id` (so 洪泽区人民政府 and 淮安市洪泽区人民政府 are one body), or the folded agency
 name when the report has no body id. One report per body and year is shown: the first document by path,
