@@ -113,8 +113,16 @@ def _series_chart(title: str, years: list[int], series: list[Series], percent: b
     return line_chart(title, years, series, show_percent if percent else show_value, key=key)
 
 
+def _template_years(group: BodyYears) -> list[int]:
+    """The years on the 2019/2021 template: the fields these charts and rows read exist only there (the
+    years before are drawn through the break by bridge_section)."""
+    return [y for y in sorted(group.years) if group.years[y].report.report.template != "legacy"]
+
+
 def body_charts(group: BodyYears) -> str:
-    years = sorted(group.years)
+    years = _template_years(group)
+    if not years:
+        return ""
     reports = [group.years[y].report for y in years]
 
     def values(key: str) -> list[float | None]:
@@ -183,8 +191,9 @@ def body_table(group: BodyYears, report_href: Callable[[Any], str]) -> str:
     reports = {y: group.years[y].report for y in years}
     head = "".join(f'<th><a href="{e(report_href(group.years[y]))}">{y}</a></th>' for y in years)
     out = [f'<table class="years" id="years"><thead><tr><th>项目</th>{head}</tr></thead><tbody>']
+    on_template = set(_template_years(group))
     for s in KEY_SERIES:
-        cells = "".join(_year_cell(s.read(reports[y]), y, s.percent) for y in years)
+        cells = "".join(_year_cell(s.read(reports[y]), y, s.percent, y in on_template) for y in years)
         out.append(f'<tr class="key" data-series="{e(s.key)}"><th>{e(s.label)}</th>{cells}</tr>')
     values = {y: values_of(r) for y, r in reports.items()}
     held = [f for f in all_fields() if any(f in values[y] for y in years) and not f.endswith("_unit")]
