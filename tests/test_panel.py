@@ -192,3 +192,17 @@ def test_a_series_is_null_unless_every_term_is_known() -> None:
     assert litigation.value("2021", {**both, "review_litigation.litigation_after_review.total": None}) is None
     assert litigation.value(LEGACY, both) is None
     assert litigation.value(LEGACY, {"legacy.litigation.count.this_period": 4}) == 4
+
+
+def test_the_template_only_rows_and_charts_leave_legacy_years_out(job) -> None:
+    """The 历年数据对照 key rows read the template's fields: a legacy year has no such row (hatched, never
+    '—' 未填写), and the 主要数据走势 charts run over the template years only."""
+    job_dir, _ = job
+    _, page = _body_page(job_dir)
+    for row in page.xpath("//table[@id='years']//tr[@class='key']"):
+        for td in row.xpath("./td"):
+            year = int(td.get("data-year"))
+            assert ("na" in td.get("class").split()) == (year < 2019), (row.get("data-series"), year)
+    ticks = {t.text for t in page.xpath("//div[@class='charts']//svg//text[@class='tick']")}
+    years = {int(t) for t in ticks if t.isdigit() and len(t) == 4}
+    assert years == set(range(2019, 2026))
