@@ -12,7 +12,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import cache
 
-from pipeline.intermediate import Cell, Document, Paragraph, Table
+from pipeline.intermediate import Cell, Document, Table
 from pipeline.legacy_fields import LEGACY_COLUMNS, LegacyField, legacy_fields
 from pipeline.normalise.values import parse_cell
 
@@ -196,7 +196,7 @@ def _caption_year(doc: Document, block: int) -> int | None:
     table = doc.blocks[block]
     texts = [row[0].text for row in table.rows()[:2] if len(row) == 1] if isinstance(table, Table) else []
     for previous in reversed(doc.blocks[max(0, block - 4):block]):
-        if not isinstance(previous, Paragraph):
+        if isinstance(previous, Table):
             break
         texts.append(previous.text)
     for text in texts:

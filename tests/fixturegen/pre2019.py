@@ -172,18 +172,26 @@ def make_legacy(layout: str, seed: int = 0, agency: str = "平潭县交通局", 
     roles = [ROLE_OF[c] for c in conf["columns"]]
     rng = random.Random(seed)
     pool = rng.sample(range(3, 9000), len(conf["rows"]) * len(columns))
-    codes = conf.get("codes", False)
-    spec.rows.append(["指标名称", "计量单位", *(["代码"] if codes else []), *columns])
-    if codes:
-        spec.rows.append(["甲", "乙", "丙", *(str(n) for n in range(1, len(columns) + 1))])
-    for number, (label, unit, field_id) in enumerate(conf["rows"], 1):
+    spec.rows.append(["指标名称", "计量单位", *columns])
+    for label, unit, field_id in conf["rows"]:
         values = [pool.pop() for _ in columns]
-        spec.rows.append([label, unit, *([f"{number:02d}"] if codes else []), *map(str, values)])
+        spec.rows.append([label, unit, *map(str, values)])
         if field_id is None:
             spec.unmapped.append({"label": label, "unit": unit, "values": list(map(str, values))})
         else:
             spec.expected[field_id] = {**dict(zip(roles, values, strict=True)), "unit": unit}
+    if conf.get("codes"):
+        _code_rows(spec)
     return spec
+
+
+def _code_rows(spec: LegacySpec) -> None:
+    """A statistics form's 代码 column after the unit (the rows coded 01, 02…) and, under the header, the row
+    numbering the columns (甲 乙 丙 1 2)."""
+    header, *rows = spec.rows
+    values = len(header) - 2
+    spec.rows = [[*header[:2], "代码", *header[2:]], ["甲", "乙", "丙", *(str(n) for n in range(1, values + 1))],
+                 *([*row[:2], f"{number:02d}", *row[2:]] for number, row in enumerate(rows, 1))]
 
 
 def render_html(spec: LegacySpec, title_row: bool = False) -> bytes:
