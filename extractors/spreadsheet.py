@@ -4,9 +4,10 @@ Some bodies publish the statistics tables as an Excel attachment: the three tabl
 separated by blank rows, or one per sheet, merged header cells, numbers stored as numbers and a
 title row on top. openpyxl reads the workbook (merged ranges and typed cell values; cached formula
 results with data_only). Each sheet is cut into regions at fully blank rows (a merged range keeps
-the rows it covers together); a region whose rows each hold one unmerged text cell is prose
-(paragraphs: the title, a note), anything else is a table whose merged ranges become spans and
-whose numbers are written as a person would type them (3.0 is "3", 0.5 stays "0.5").
+the rows it covers together); a region whose rows each hold one text cell (unmerged, or merged
+across its row as a centred title is) is prose (paragraphs: the title, a note), anything else is a
+table whose merged ranges become spans and whose numbers are written as a person would type them
+(3.0 is "3", 0.5 stays "0.5").
 Legacy .xls/.et are converted to .xlsx by LibreOffice with the legacy extractor's machinery.
 """
 
@@ -174,7 +175,8 @@ def _region_blocks(rows: list[int], values: dict[tuple[int, int], str],
     rest = rows[first:]
     if not rest:
         return out
-    if all(len(cols_of[r]) <= 1 for r in rest) and not inside:
+    # rows of one text cell each are prose, also when merged across (a centred title): never a table of one column
+    if all(len(cols_of[r]) <= 1 for r in rest) and all(m.top == m.bottom for m in inside):
         out.extend(Paragraph(text=values[(r, cols_of[r][0])]) for r in rest if cols_of[r])
         return out
     out.append(_table(rest, values, inside))

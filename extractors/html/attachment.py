@@ -8,7 +8,9 @@ attachment is converted and becomes the document's content; the page describes i
   is the attachment's own Source (path, sha256, format, extractor, pages, metadata);
 - the page's metadata (title, ArticleTitle, 发布时间, 发布机构...) fills the keys the attachment's
   metadata lacks, so the normaliser finds a title, an agency or a date the attachment does not say;
-- the blocks are the attachment's.
+- the blocks are the attachment's; but a workbook (.xls/.xlsx/.et) holds a table and no prose, so
+  when the attachment is one, the page's text stays the report and the workbook's blocks stand where
+  the page links it (a pre-2019 report whose 统计表 is `附表：2014年政府信息公开情况统计表.xls`).
 
 A linked attachment that is not there is one line naming it. An attachment that is itself an HTML
 page (a failed download saved as .pdf) is refused rather than followed, so links never loop.
@@ -24,7 +26,7 @@ from lxml import etree
 
 from extractors.html import resources
 from pipeline.errors import ExtractionError
-from pipeline.intermediate import Document
+from pipeline.intermediate import Document, Paragraph
 from pipeline.intermediate import Warning as ExtractWarning
 from pipeline.settings import ExtractOptions
 
@@ -32,6 +34,7 @@ from pipeline.settings import ExtractOptions
 DOCUMENT_SUFFIXES = frozenset((".pdf", ".doc", ".docx", ".wps", ".rtf", ".odt", ".xls", ".xlsx", ".xlsm", ".et",
                                ".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp"))
 _ATTACHMENT_WORD = re.compile(r"附\s*件|下\s*载|附\s*表")
+WORKBOOK_FORMATS = frozenset(("xlsx", "xls", "et"))  # tables without prose: the page around them is the report
 
 
 def _suffix(text: str) -> str:
@@ -120,5 +123,14 @@ def _merge(page_doc: Document, attached: Document) -> Document:
     source.pages = attached.source.pages
     note = ExtractWarning(code="attachment", message=f"the report is the page's attachment "
                                                      f"{Path(attached.source.path).name} ({attached.source.format})")
-    return Document(source=source, blocks=attached.blocks,
-                    warnings=[note, *page_doc.warnings, *attached.warnings])
+    blocks = attached.blocks
+    if attached.source.format in WORKBOOK_FORMATS:
+        blocks = _in_place(page_doc.blocks, attached.blocks, Path(attached.source.path).stem)
+    return Document(source=source, blocks=blocks, warnings=[note, *page_doc.warnings, *attached.warnings])
+
+
+def _in_place(page: list, attached: list, name: str) -> list:
+    """The page's blocks with the attachment's after the paragraph that links it (else at the end)."""
+    at = next((i + 1 for i, b in reversed(list(enumerate(page))) if isinstance(b, Paragraph) and name in b.text),
+              len(page))
+    return [*page[:at], *attached, *page[at:]]

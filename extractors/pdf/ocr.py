@@ -69,8 +69,12 @@ def ruling_edges(gray, scale: float, ink_level: int) -> list[dict]:
 
     ink = ((gray < ink_level) * 255).astype("uint8")
     h, w = ink.shape
+    # a vertical rule is longer than a character's stroke: a fiftieth of a page's height, and never less
+    # than that of a portrait page as wide (a table pasted as a picture is short, but its characters are
+    # as tall as a page's once laid on the page's width)
+    tallest_stroke = max(25, h // 50, w // 36)
     edges: list[dict] = []
-    for orient, size in (("h", (max(25, w // 30), 1)), ("v", (1, max(25, h // 50)))):
+    for orient, size in (("h", (max(25, w // 30), 1)), ("v", (1, tallest_stroke))):
         mask = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, size))
         n, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
         for x, y, bw, bh, _area in stats[1:n]:

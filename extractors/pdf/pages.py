@@ -38,9 +38,11 @@ if TYPE_CHECKING:
     from extractors.pdf.settings import PdfSettings
     from pipeline.settings import ExtractOptions
 
-# words that only appear inside the template's tables: a page without any skips table finding
+# words that only appear inside the template's tables, or a pre-2019 统计表 (whose continuation on the next
+# page may name nothing of the template: 当面申请数, 同意公开答复数…): a page without any skips table finding
 TABLE_WORDS = ("信息内容", "自然人", "行政复议", "本年新收", "第二十条", "申请人情况", "行政诉讼", "本年制发",
-               "处理决定", "予以公开", "结转", "收费金额", "不予公开", "无法提供", "不予处理", "尚未审结")
+               "处理决定", "予以公开", "结转", "收费金额", "不予公开", "无法提供", "不予处理", "尚未审结",
+               "计量单位", "申请数", "答复数", "答复总数", "公开信息数")
 _SPACE = re.compile(r"\s+")
 _CID = re.compile(r"\(cid:\d+\)")
 # characters a Chinese report's text layer should not be made of: C0/C1 controls, Latin-1 and

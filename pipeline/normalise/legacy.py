@@ -17,9 +17,16 @@ from pipeline.legacy_fields import LEGACY_COLUMNS, LegacyField, glued_cuts, lega
 from pipeline.normalise.values import parse_cell
 
 MIN_MAPPED_ROWS = 3  # fewer matched rows than this is not a statistics table
-_NUMBERING = re.compile(r"^(?:其中[:：]?|[（(][0-9一二三四五六七八九十]+[)）][、.．]?|[0-9]+[、.．:：]|[一二三四五六七八九十]+[、.．])")
-_QUOTES = re.compile(r"[\s“”\"'‘’「」]")
+HEADER_ROWS = 10  # the column header is among the first rows: under a title, a period, a form's header block
+# 1．/1、/（1）/一、 and, in OCR text, 1· (· read for ．), 1丶 (丶 for 、), a bare 1 or 01 before the label (the 、
+# lost; a row code) and stray punctuation before it (a rule's fleck read as ':')
+_NUMBERING = re.compile(r"^(?:其中[:：]?|[（(][0-9一二三四五六七八九十]+[)）][、.．·]?|[0-9]+[、.．:：·]"
+                        r"|[0-9]{1,2}(?=[^0-9.．年])|[一二三四五六七八九十]+[、.．]|[:：;；,，、.．·]+)")
+_QUOTES = re.compile(r"[\s“”\"'‘’「」*]")  # and a footnote's *
 _YEAR = re.compile(r"((?:19|20)\d\d)\s*年")
+# the table's caption naming its year: …2014年政府信息公开情况统计表, or a form's period line 2016年12月
+_CAPTION_YEAR = re.compile(r"((?:19|20)\d\d)\s*年度?[^。，,；;]{0,40}统计报?表|^((?:19|20)\d\d)\s*年\s*(?:[0-9-—～~]{1,5}\s*月)?$")
+_COLUMN_NUMBERS = frozenset("甲乙丙丁")  # a form's row under its header numbering the columns: 甲 乙 丙 1 2
 _COLUMN_ROLES = (("cumulative", re.compile(r"历年累计")), ("ytd", re.compile(r"本年累计")),
                  ("this_period", re.compile(r"年末统计|(?:19|20)\d\d\s*年|数量|本期实际|本期|统计数")))
 
@@ -27,7 +34,7 @@ _COLUMN_ROLES = (("cumulative", re.compile(r"历年累计")), ("ytd", re.compile
 def fold_label(text: str) -> str:
     """The label as legacy-fields.tsv spells its variants: no spaces, quotes or numbering."""
     label = _QUOTES.sub("", unicodedata.normalize("NFKC", text or "").replace("(", "（").replace(")", "）"))
-    label = label.replace("其它", "其他")
+    label = label.replace("其它", "其他").replace("丶", "、")  # 丶 is how OCR reads a 、
     while (stripped := _NUMBERING.sub("", label)) != label:
         label = stripped
     return label
@@ -96,13 +103,15 @@ class LegacyReading:
 
 def _header(table: Table) -> tuple[int, dict[int, str], int | None, int | None] | None:
     """(header row, value column -> role, unit column, the year the header names), or None."""
-    for index, row in enumerate(table.rows()[:4]):
+    for index, row in enumerate(table.rows()[:HEADER_ROWS]):
         roles: dict[int, str] = {}
         unit_col, year = None, None
         if len(row) < 2:  # a title row spanning the table (…2015年政府信息公开情况统计表) is no header
             continue
         for cell in row[1:]:  # the first column holds the labels (指标名称)
             text = unicodedata.normalize("NFKC", cell.text).replace(" ", "")
+            if ":" in text:  # a form's field above the table (报出日期：2017年1月5日), no column header
+                continue
             if "单位" in text and unit_col is None:
                 unit_col = cell.col
                 continue
@@ -195,7 +204,7 @@ def read_table(table: Table, block: int) -> LegacyReading | None:
     for item in items:
         _settle_span(item, one_value)
         folded = fold_label(item.label)
-        if not folded:
+        if not folded or folded in _COLUMN_NUMBERS:
             continue
         spec = resolve(folded, matched)
         if spec is None or spec.id in reading.values:
@@ -240,7 +249,24 @@ def read_legacy(doc: Document) -> LegacyReading | None:
             reading = read_table(block, index)
             if reading and (best is None or len(reading.values) > len(best.values)):
                 best = reading
+    if best is not None and best.year is None:
+        best.year = _caption_year(doc, best.block)
     return best
+
+
+def _caption_year(doc: Document, block: int) -> int | None:
+    """The year the table's caption names, when its header does not (年末统计, 本期实际): the table's own
+    title row, else the lines just above it (a workbook's title row, a form's period line)."""
+    table = doc.blocks[block]
+    texts = [row[0].text for row in table.rows()[:2] if len(row) == 1] if isinstance(table, Table) else []
+    for previous in reversed(doc.blocks[max(0, block - 4):block]):
+        if isinstance(previous, Table):
+            break
+        texts.append(previous.text)
+    for text in texts:
+        if match := _CAPTION_YEAR.search(unicodedata.normalize("NFKC", text).strip()):
+            return int(match[1] or match[2])
+    return None
 
 
 def nest_legacy(values: dict[str, dict[str, object]]) -> dict[str, object]:

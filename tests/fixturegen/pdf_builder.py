@@ -163,22 +163,28 @@ def build_docx(spec: ReportSpec, variant: Variant, out: Path) -> Path:
 
 def to_pdf(docx_paths: list[Path], outdir: Path, filter_options: str = "", timeout: float = 180) -> list[Path]:
     """Convert DOCX files to PDF in one LibreOffice run with a private profile."""
+    target = "pdf" + (f":writer_pdf_Export:{filter_options}" if filter_options else "")
+    return office_convert(docx_paths, outdir, target, "pdf", timeout)
+
+
+def office_convert(paths: list[Path], outdir: Path, target: str, suffix: str, timeout: float = 180) -> list[Path]:
+    """Save files as another format (`--convert-to target`: pdf, doc, xls...) in one LibreOffice run with a
+    private profile, as a person does with "Save as"; the paths of the files written."""
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if soffice is None:
         raise RuntimeError("LibreOffice (soffice) is not installed")
     profile = Path(tempfile.gettempdir()) / f"lo_nianbao_{os.getpid()}_{uuid.uuid4().hex[:8]}"
-    target = "pdf" + (f":writer_pdf_Export:{filter_options}" if filter_options else "")
     try:
         subprocess.run([soffice, "--headless", "--norestore", f"-env:UserInstallation=file://{profile}",
-                        "--convert-to", target, "--outdir", str(outdir), *map(str, docx_paths)],
+                        "--convert-to", target, "--outdir", str(outdir), *map(str, paths)],
                        check=True, capture_output=True, timeout=timeout)
     finally:
         shutil.rmtree(profile, ignore_errors=True)
-    pdfs = [outdir / (p.stem + ".pdf") for p in docx_paths]
-    missing = [p for p in pdfs if not p.exists()]
+    written = [outdir / f"{p.stem}.{suffix}" for p in paths]
+    missing = [p for p in written if not p.exists()]
     if missing:
         raise RuntimeError(f"LibreOffice did not write {missing}")
-    return pdfs
+    return written
 
 
 def scan(pdf: Path, out: Path, dpi: int = 110, pages: list[int] | None = None) -> Path:
