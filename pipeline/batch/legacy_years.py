@@ -42,6 +42,7 @@ PAIR = ("this_period", "cumulative")
 
 Number = int | float
 Pair = dict[str, Number | None]  # {"this_period": …, "cumulative": …}
+Key = tuple[int, str]  # (report id, field id): one leaf of the job
 
 
 def _number(value: object) -> Number | None:
@@ -144,10 +145,15 @@ class _Witness:
     this_period: Number | None = None  # the year after's
 
     def say(self, tp: int, cum: int) -> str:
+        """How this year decides the cut tp | cum."""
         if self.this_period is None:
             return f"the {self.year} report's cumulative {_text(self.cumulative)} + {tp} = {cum}"
         return (f"the {self.year} report's cumulative {_text(self.cumulative)} − its this period "
                 f"{_text(self.this_period)} = {cum}")
+
+    def describe(self) -> str:
+        return f"the {self.year} report's cumulative {_text(self.cumulative)}" + (
+            "" if self.this_period is None else f" and this period {_text(self.this_period)}")
 
 
 class _Settler:
@@ -174,7 +180,7 @@ class _Settler:
             why.append(_Witness(after.year, nxt[1], nxt[0]))
         return cuts, why
 
-    def _round(self, glued: dict[tuple[int, str], str], done: dict[tuple[int, str], _Cut]) -> dict[tuple[int, str], _Cut]:
+    def _round(self, glued: dict[Key, str], done: dict[Key, _Cut]) -> dict[Key, _Cut]:
         """The leaves one cut fits now, judged from the state before this round."""
         found = {}
         for (report_id, field_id), digits in sorted(glued.items()):
@@ -187,23 +193,25 @@ class _Settler:
                                                     f"years: {'; '.join(w.say(tp, cum) for w in why)}")
         return found
 
-    def settle(self, glued: dict[tuple[int, str], str]) -> tuple[dict[tuple[int, str], _Cut], set[tuple[int, str]]]:
-        """Rounds until nothing changes; returns the cuts made and the leaves no cut fits."""
-        cuts: dict[tuple[int, str], _Cut] = {}
+    def settle(self, glued: dict[Key, str]) -> tuple[dict[Key, _Cut], dict[Key, str]]:
+        """Rounds until nothing changes; returns the cuts made, and why no cut fits the leaves none fits."""
+        cuts: dict[Key, _Cut] = {}
         while found := self._round(glued, cuts):
             for (report_id, field_id), cut in found.items():
                 self.years[report_id].pairs[field_id] = {"this_period": cut.this_period, "cumulative": cut.cumulative}
             cuts.update(found)
-        conflicts = set()
+        conflicts = {}
         for key, digits in glued.items():
             fits, why = self.fitting(self.years[key[0]], key[1], digits)
             if key not in cuts and why and not fits:
-                conflicts.add(key)
+                options = ", ".join(f"{tp} | {cum}" for tp, cum in glued_cuts(digits))
+                conflicts[key] = (f"no cut of {digits} ({options}) agrees with "
+                                  f"{' and '.join(w.describe() for w in why)}; left null")
         return cuts, conflicts
 
 
-def _apply(report: dict[str, Any], report_id: int, cuts: dict[tuple[int, str], _Cut],
-           conflicts: set[tuple[int, str]], glued: dict[tuple[int, str], str]) -> tuple[dict[str, Any], dict[str, str]]:
+def _apply(report: dict[str, Any], report_id: int, cuts: dict[Key, _Cut],
+           conflicts: dict[Key, str]) -> tuple[dict[str, Any], dict[str, str]]:
     """The report with its cuts filled in and their issues; and the touched leaves as they were."""
     report = copy.deepcopy(report)
     originals: dict[str, str] = {}
@@ -217,9 +225,8 @@ def _apply(report: dict[str, Any], report_id: int, cuts: dict[tuple[int, str], _
             report["issues"].append({"level": "info", "code": CUT, "field": field_id, "message": cut.reason})
         elif key in conflicts:
             originals[field_id] = json.dumps(leaf, ensure_ascii=False)
-            report["issues"].append({
-                "level": "warning", "code": CONFLICT, "field": field_id,
-                "message": f"no cut of {glued[key]} agrees with the body's other years' cumulative; left null"})
+            report["issues"].append({"level": "warning", "code": CONFLICT, "field": field_id,
+                                     "message": conflicts[key]})
     return report, originals
 
 
@@ -255,14 +262,14 @@ def legacy_years(store: Store) -> None:
         originals.setdefault(report_id, {})[field_id] = leaf
     stored: dict[int, dict[str, Any]] = {}
     converted: dict[int, dict[str, Any]] = {}
-    glued: dict[tuple[int, str], str] = {}
+    glued: dict[Key, str] = {}
     for report_id, text in conn.execute(
             "SELECT id, json FROM reports WHERE template = 'legacy' AND json IS NOT NULL AND "
             "(instr(json, '\"glued\"') > 0 OR id IN (SELECT report_id FROM legacy_settled)) ORDER BY id"):
-        if report_id not in years:
-            continue
         stored[report_id] = json.loads(text)
         converted[report_id] = _put_back(stored[report_id], originals.get(report_id, {}))
+        if report_id not in years:  # no year or body any more: put back, never settled
+            continue
         for field_id, leaf in leaves(converted[report_id].get("legacy") or {}):
             years[report_id].pairs[field_id] = {c: _number(leaf.get(c)) for c in PAIR}
             if isinstance(leaf.get("glued"), str):
@@ -270,7 +277,7 @@ def legacy_years(store: Store) -> None:
     cuts, conflicts = _Settler(years, firsts).settle(glued)
     rewrites, settled = [], []
     for report_id, report in converted.items():
-        final, touched = _apply(report, report_id, cuts, conflicts, glued)
+        final, touched = _apply(report, report_id, cuts, conflicts)
         settled += [(report_id, field_id, leaf) for field_id, leaf in touched.items()]
         if final != stored[report_id]:
             rewrites.append((report_id, report_record(Report.model_validate(final))))
