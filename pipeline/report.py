@@ -210,6 +210,13 @@ class Report(BaseModel):
         walk(self.legacy or {}, "legacy")
         return out
 
+    def legacy_entry(self, field_id: str) -> dict[str, Any]:
+        """One legacy field's object ({this_period, cumulative, ytd, unit[, glued]}); {} when its row is absent."""
+        node: Any = self.legacy or {}
+        for part in field_id.split(".")[1:]:
+            node = node.get(part, {}) if isinstance(node, dict) else {}
+        return node if isinstance(node, dict) else {}
+
     def to_json(self, indent: int | None = 1) -> str:
         absent = {k for k in _ABSENT_WHEN_NONE if getattr(self, k) is None}
         return self.model_dump_json(by_alias=True, indent=indent, exclude=absent)

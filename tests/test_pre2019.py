@@ -88,14 +88,32 @@ def test_numbering_is_stripped_and_other_resolved_by_its_parent() -> None:
     assert resolve("其他", []) is None
 
 
-def test_a_table_of_nothing_known_is_still_refused() -> None:
+def _doc_with(title: str, *blocks) -> Document:
+    return Document(source=Source(path="x.html", sha256="0" * 64, size=1, format="html", extractor="t",
+                                  extractor_version="1"), blocks=[Paragraph(text=title), *blocks])
+
+
+def test_a_pre2019_report_without_a_statistics_table_is_a_legacy_report_with_an_issue() -> None:
+    """A 2012 report whose only table names nothing known: a report all the same (who reported, when),
+    its table absent and an issue saying so; a named spreadsheet attachment is pointed to."""
     cells = [Cell(row=r, col=c, text=t) for r, row in enumerate([["项目", "数量"], ["会议", "3"], ["培训", "4"]])
              for c, t in enumerate(row)]
-    doc = Document(source=Source(path="x.html", sha256="0" * 64, size=1, format="html", extractor="t",
-                                 extractor_version="1"),
-                   blocks=[Paragraph(text="某局2012年政府信息公开工作年度报告"), table_from_cells(cells)])
+    report = normalise(_doc_with("某局2012年政府信息公开工作年度报告", table_from_cells(cells)))
+    assert (report.report.template, report.report.year, report.legacy) == ("legacy", 2012, {})
+    assert [i.code for i in report.issues if i.code.startswith("legacy.")] == ["legacy.table_missing"]
+    report = normalise(_doc_with("某局2016年度政府信息公开报告",
+                                 Paragraph(text="附件：某局2016年政府信息公开情况统计表.xls")))
+    missing = [i.message for i in report.issues if i.code == "legacy.table_missing"]
+    assert len(missing) == 1 and "某局2016年政府信息公开情况统计表.xls" in missing[0]
+
+
+def test_a_document_that_is_no_report_is_still_refused() -> None:
+    cells = [Cell(row=r, col=c, text=t) for r, row in enumerate([["项目", "数量"], ["会议", "3"], ["培训", "4"]])
+             for c, t in enumerate(row)]
     with pytest.raises(NotAReportError):
-        normalise(doc)
+        normalise(_doc_with("某局关于2012年政务公开工作要点落实情况的函", table_from_cells(cells)))
+    with pytest.raises(NotAReportError):
+        normalise(_doc_with("某局2020年政府信息公开工作年度报告", table_from_cells(cells)))
 
 
 def test_a_batch_of_legacy_and_template_reports_reaches_every_output(tmp_path) -> None:
@@ -167,3 +185,20 @@ def test_a_title_row_inside_the_table_is_not_its_header(tmp_path) -> None:
     report = convert(path)
     assert report.report.template == "legacy" and report.report.year == 2010
     assert report.legacy_values() == {f"{f}.this_period": e["this_period"] for f, e in spec.expected.items()}
+
+
+def test_a_legacy_report_is_late_after_31_march_under_the_2007_regulation() -> None:
+    """Reports on 2008–2018 were due by 31 March (2007 条例 art. 31), not 31 January: the real 2011 report
+    of 经济发展局 published on 16 May 2012 is late, the zone's 2014 one of 2 January 2015 is not, and a 2011
+    report of 20 March 2012 is on time."""
+    from pipeline.batch.audit import report_findings
+
+    samples = Path(__file__).parents[1] / "samples" / "txt"
+    late = convert(samples / "real_pingtan_2011_jjf_page.txt")
+    assert late.report.published == "2012-05-16"
+    assert [d for c, _, d in report_findings(late) if c == "published_late"] == [
+        "published 2012-05-16, after the deadline 2012-03-31"]
+    assert not [c for c, _, _ in report_findings(convert(samples / "real_pingtan_2014_zone_page.txt"))
+                if c == "published_late"]
+    march = late.model_copy(update={"report": late.report.model_copy(update={"published": "2012-03-20"})})
+    assert not [c for c, _, _ in report_findings(march) if c == "published_late"]

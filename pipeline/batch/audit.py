@@ -83,13 +83,19 @@ def text_table_mismatches(report: Report) -> list[tuple[str, str]]:
     return out
 
 
+def deadline(year: int) -> str:
+    """The day a year's report is due: 31 January since the 2019 条例 (art. 49), 31 March under the 2007
+    one (art. 31), which still governed the reports on 2008–2018."""
+    return f"{year + 1}-01-31" if year >= 2019 else f"{year + 1}-03-31"
+
+
 def _late(report: Report) -> list[tuple[str, str]]:
     meta = report.report
     if meta.year is None or not meta.published:
         return []
-    deadline = f"{meta.year + 1}-01-31"
-    return [("report.published", f"published {meta.published}, after the deadline {deadline}")] \
-        if meta.published > deadline else []
+    due = deadline(meta.year)
+    return [("report.published", f"published {meta.published}, after the deadline {due}")] \
+        if meta.published > due else []
 
 
 def _template(report: Report) -> list[tuple[str, str]]:
@@ -139,8 +145,9 @@ def _fee(report: Report) -> list[tuple[str, str]]:
 
 def report_findings(report: Report) -> list[tuple[str, str, str]]:
     """(code, field, detail) of one report's own findings, errors first."""
-    if report.report.template == "legacy":  # the 2019 template's sections, deadline and form do not apply
-        return [("arithmetic", c.rule, c.message) for c in report.checks if not c.ok]
+    if report.report.template == "legacy":  # the 2019 template's sections and form do not apply, its deadline does
+        return [("arithmetic", c.rule, c.message) for c in report.checks if not c.ok] + [
+            ("published_late", f, d) for f, d in _late(report)]
     read_prose = not predates_audit(report)
     out = [("text_table_mismatch", f, d) for f, d in text_table_mismatches(report)] if read_prose else []
     out += [("arithmetic", c.rule, c.message) for c in report.checks if not c.ok]

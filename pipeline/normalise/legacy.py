@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from pipeline.intermediate import Cell, Document, Table
-from pipeline.legacy_fields import LEGACY_COLUMNS, LegacyField, legacy_fields
+from pipeline.legacy_fields import LEGACY_COLUMNS, LegacyField, glued_cuts, legacy_fields
 from pipeline.normalise.values import parse_cell
 
 MIN_MAPPED_ROWS = 3  # fewer matched rows than this is not a statistics table
@@ -78,6 +78,9 @@ class LegacyRow:
     unit: str
     cells: dict[str, LegacyCell]  # column role -> cell
     raw_values: list[str]
+    glued: str | None = None  # digits of one cell over this_period and cumulative that no single cut splits
+    problem: str | None = None  # why a cell over several columns was left null
+    span: tuple[Cell, list[str]] | None = None  # a cell over several value columns, and their roles
 
 
 @dataclass
@@ -114,22 +117,69 @@ def _header(table: Table) -> tuple[int, dict[int, str], int | None, int | None] 
     return None
 
 
+def _number(text: str) -> int | float | None:
+    value = parse_cell(text).value
+    return int(value) if isinstance(value, float) and value.is_integer() and "." not in text else value
+
+
 def _read_row(row: list[Cell], roles: dict[int, str], unit_col: int | None) -> LegacyRow:
     first_value = min(roles)
     label_end = unit_col if unit_col is not None else first_value
     label = "".join(c.text for c in row if c.col < label_end)
     unit = "".join(c.text for c in row if c.col == unit_col).strip() if unit_col is not None else ""
-    cells: dict[str, LegacyCell] = {}
-    raw_values = []
+    out = LegacyRow(label.strip(), unit, {}, [])
     for cell in row:
-        if cell.col in roles:
-            parsed = parse_cell(cell.text)
-            value = parsed.value
-            if isinstance(value, float) and value.is_integer() and "." not in cell.text:
-                value = int(value)
-            cells[roles[cell.col]] = LegacyCell(value, cell.text, cell.row, cell.col)
-            raw_values.append(cell.text.strip())
-    return LegacyRow(label.strip(), unit, cells, raw_values)
+        covered = [roles[c] for c in range(cell.col, cell.col + cell.colspan) if c in roles]
+        if not covered:
+            continue
+        out.raw_values.append(cell.text.strip())
+        if len(covered) == 1:
+            out.cells[covered[0]] = LegacyCell(_number(cell.text), cell.text, cell.row, cell.col)
+        else:
+            out.span = (cell, covered)
+    return out
+
+
+def _pair_digits(item: LegacyRow) -> str | None:
+    """The digits of a cell over this period and cumulative, when it is one run of digits."""
+    if item.span is None:
+        return None
+    cell, covered = item.span
+    digits = cell.text.strip()
+    return digits if covered == ["this_period", "cumulative"] and digits.isdigit() else None
+
+
+def _one_value_per_row(items: list[LegacyRow]) -> bool:
+    """Whether a table's runs under two value columns are single values rather than pairs run together:
+    most of them cannot be a pair at all (`0`, `2`, `50`), so the text left one of the columns empty."""
+    runs = [d for item in items if (d := _pair_digits(item)) is not None]
+    return bool(runs) and sum(not glued_cuts(d) for d in runs) * 2 > len(runs)
+
+
+def _settle_span(item: LegacyRow, one_value: bool) -> None:
+    """One cell over several value columns: text whose cells ran together. Cut when exactly one cut is
+    possible (this period, cumulative); otherwise both stay null and the digits are kept for the batch."""
+    if item.span is None:
+        return
+    cell, covered = item.span
+    digits = cell.text.strip()
+    pair = _pair_digits(item)
+    cuts = glued_cuts(pair) if pair is not None and not one_value else []
+    if len(cuts) == 1:
+        for role, value in zip(covered, cuts[0], strict=True):
+            item.cells[role] = LegacyCell(value, digits, cell.row, cell.col)
+        return
+    for role in covered:
+        item.cells[role] = LegacyCell(None, digits, cell.row, cell.col)
+    if cuts:
+        item.glued = digits
+    elif one_value:
+        item.problem = (f"'{digits}' is the row's only value under {' and '.join(covered)}: the table gives one "
+                        "value a row under two columns, and which column it belongs to is not known")
+    elif pair is not None:
+        item.problem = f"'{digits}' runs this period and cumulative together and no cut has cumulative ≥ this period"
+    else:
+        item.problem = f"'{digits}' is one cell over the columns {', '.join(covered)} and cannot be split"
 
 
 def read_table(table: Table, block: int) -> LegacyReading | None:
@@ -140,10 +190,10 @@ def read_table(table: Table, block: int) -> LegacyReading | None:
     head_index, roles, unit_col, year = header
     reading = LegacyReading(block=block, year=year)
     matched: list[str] = []
-    for row in table.rows()[head_index + 1:]:
-        if not row:
-            continue
-        item = _read_row(row, roles, unit_col)
+    items = [_read_row(row, roles, unit_col) for row in table.rows()[head_index + 1:] if row]
+    one_value = _one_value_per_row(items)
+    for item in items:
+        _settle_span(item, one_value)
         folded = fold_label(item.label)
         if not folded:
             continue
@@ -156,10 +206,19 @@ def read_table(table: Table, block: int) -> LegacyReading | None:
             continue
         matched.append(spec.id)
         entry: dict[str, object] = {role: None for role in LEGACY_COLUMNS if role in roles.values()}
+        if item.problem:
+            reading.findings.append(("legacy.value", spec.id, f"{spec.id}: {item.problem}; left null"))
+        if item.glued:
+            entry["glued"] = item.glued
+            shown = ", ".join(f"{a} | {b}" for a, b in glued_cuts(item.glued)[:4])
+            reading.findings.append(("legacy.glued", spec.id, (
+                f"{spec.id}: '{item.glued}' is this period and cumulative run together and can be cut more than "
+                f"one way ({shown}{', …' if len(glued_cuts(item.glued)) > 4 else ''}); left null for the body's "
+                "other years to decide")))
         for role, cell in item.cells.items():
             entry[role] = cell.value
             reading.cells[f"{spec.id}.{role}"] = cell
-            if cell.value is None and not parse_cell(cell.raw).is_null:
+            if cell.value is None and not (item.glued or item.problem) and not parse_cell(cell.raw).is_null:
                 reading.findings.append(("legacy.value", spec.id,
                                          f"{spec.id} {role}: '{cell.raw.strip()}' is not one clean number"))
         entry["unit"] = item.unit or None

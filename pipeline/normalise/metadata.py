@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from pipeline.intermediate import Document, Paragraph
 
-_REPORT_WORDS = ("年度报告", "工作报告", "情况的报告")
+_REPORT_WORDS = ("年度报告", "工作报告", "情况的报告", "信息公开报告")
 _YEAR = re.compile(r"(20\d{2}|19\d{2})\s*年")
 _DATE = re.compile(r"^\s*(20\d{2})\s*[年.\-/]\s*(\d{1,2})\s*[月.\-/]\s*(\d{1,2})\s*日?\s*$")
 _CN_DIGIT = "〇○零OＯ０一二三四五六七八九"
@@ -41,6 +41,7 @@ _AGENCY_END = re.compile(
     r"公司|所|站|队|部|处|馆|会)$"
 )
 _TITLE_TAIL = re.compile(r"\s*(关于)?\s*(20\d{2}|19\d{2})?\s*年?度?\s*(政府信息公开|政务公开|信息公开).*$")
+_YEAR_TAIL = re.compile(r"\s*(20\d{2}|19\d{2})\s*年度?[^，。,]{0,20}(报告|年报)$")  # 2011年度政府信息工作公开年度报告
 _SPACES = re.compile(r"\s+")
 # saved or crawled pages open with labelled lines: `标题: …`, `发布时间: 2024-03-08 15:34`
 _LABELLED = re.compile(r"^(标题|题目|文章标题|发布时间|发布日期|发文日期|成文日期)[:：]")
@@ -108,7 +109,7 @@ def _title(doc: Document) -> tuple[str | None, int | None]:
 def _agency_from_title(title: str | None) -> str | None:
     if not title:
         return None
-    name = _TITLE_TAIL.sub("", title)
+    name = _YEAR_TAIL.sub("", _TITLE_TAIL.sub("", title))
     name = re.sub(r"(20\d{2}|19\d{2})\s*年?度?$", "", name).strip("：:，,")
     name = re.sub(r"^(20\d{2}|19\d{2})\s*年度?", "", name)
     return name or None

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass
 
 from pipeline.errors import NotAReportError
 from pipeline.fields import all_fields, template_fields
-from pipeline.intermediate import Document, Source, Table
+from pipeline.intermediate import Document, Paragraph, Source, Table
 from pipeline.normalise.body import read_body
 from pipeline.normalise.checks import run_checks
 from pipeline.normalise.indicators import compute as compute_indicators
 from pipeline.normalise.legacy import LegacyReading, nest_legacy, parts_checks, read_legacy
+from pipeline.normalise.legacy_text import tables_from_text
 from pipeline.normalise.metadata import Metadata, read_metadata
 from pipeline.normalise.sections import find_sections, section_spans, section_texts
 from pipeline.normalise.statements import read_statements
@@ -105,11 +107,14 @@ def _only_from(reading: TableReading, block: int) -> bool:
 
 def normalise(doc: Document) -> Report:
     doc, unglued = unglue(doc)
+    doc = tables_from_text(doc)
     reading = read_tables(doc)
     legacy = read_legacy(doc)
     if legacy is not None and _only_from(reading, legacy.block):
         return legacy_report(doc, legacy, unglued)
     if not reading.tables_seen:
+        if (missing := _table_missing(doc)) is not None:
+            return legacy_report(doc, missing, unglued)
         raise NotAReportError("not an annual report table set: none of the template's three tables was found, "
                               "nor a pre-2019 statistics table")
     template, t2, t3 = decide_template(reading)
@@ -169,6 +174,28 @@ def _extract_issues(doc: Document) -> list[Issue]:
                   message=w.message) for w in doc.warnings]
 
 
+# an attachment the report names: `附件：1.某局2014年政府信息公开情况统计表`, `…统计表 .xls`, `信息公开附表.xls`
+_ATTACHMENT_NAME = re.compile(r"(附件[:：]?\s*(?:\d\s*[.、．]\s*)?)?([^\s，。：:；;、“”《》]*(?:统计表|附表)[^\s，。；]{0,12}?)"
+                              r"(\s*\.(?:xlsx?|et|wps|docx?|pdf)\b)?", re.IGNORECASE)
+
+
+def _table_missing(doc: Document) -> LegacyReading | None:
+    """A pre-2019 annual report (its title says so, for a year before 2019) whose statistics table is not in
+    the document: a report all the same, its table absent, with an issue saying where it may be."""
+    meta = read_metadata(doc)
+    title = meta.title or ""
+    if meta.year is None or meta.year > 2018 or "公开" not in title or not re.search(r"报告|年报", title):
+        return None
+    text = "\n".join(b.text for b in doc.blocks if isinstance(b, Paragraph))
+    named = [m[2] + (m[3] or "").strip() for m in _ATTACHMENT_NAME.finditer(text) if m[1] or m[3]]
+    where = (f"it is an attachment ({', '.join(dict.fromkeys(named))}) that was not at hand: convert the page with "
+             "its attachment, or the attachment itself" if named else "the document has none (or only as a picture "
+             "that could not be read)")
+    reading = LegacyReading(block=-1, year=None)
+    reading.findings.append(("legacy.table_missing", None, f"no statistics table read: {where}"))
+    return reading
+
+
 def legacy_report(doc: Document, legacy: LegacyReading, unglued: list) -> Report:
     """A pre-2019 report: its statistics table under `legacy`, the template tables absent; the year is the
     table's when its header names one."""
@@ -187,9 +214,9 @@ def legacy_report(doc: Document, legacy: LegacyReading, unglued: list) -> Report
                                     + ", ".join(str(r["label"]) for r in legacy.unmapped)))
     prose = _prose(doc, meta, issues)
     ordinal = sum(isinstance(b, Table) for b in doc.blocks[:legacy.block]) + 1
-    table = doc.blocks[legacy.block]
+    page = doc.blocks[legacy.block].page if legacy.cells else None
     provenance = {
-        key: Provenance(block=legacy.block, table=ordinal, row=cell.row, col=cell.col, page=table.page, raw=cell.raw,
+        key: Provenance(block=legacy.block, table=ordinal, row=cell.row, col=cell.col, page=page, raw=cell.raw,
                         row_label=legacy.labels[key.rsplit(".", 1)[0]][0],
                         variant=legacy.labels[key.rsplit(".", 1)[0]][1], column=key.rsplit(".", 1)[1],
                         scheme="legacy", method="position")
