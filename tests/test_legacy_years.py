@@ -17,7 +17,7 @@ from pipeline.batch.job import BatchOptions, Job, run_batch
 from pipeline.batch.legacy_years import CONFLICT, CUT
 from pipeline.batch.task import report_record
 from pipeline.batch.writers import CONTINUITY_COLUMNS
-from pipeline.legacy_fields import legacy_fields
+from pipeline.legacy_fields import glued_cuts, legacy_fields
 from pipeline.report import Report
 from tests.fixturegen.pre2019 import LAYOUTS, make_legacy, render_html
 
@@ -144,8 +144,6 @@ def settled(tmp_path_factory) -> Path:
 
 
 def test_glued_cuts_of_the_fixtures_are_ambiguous_on_their_own() -> None:
-    from pipeline.legacy_fields import glued_cuts
-
     assert glued_cuts(DIGITS) == [(3, 46085376), (34, 6085376), (3460, 85376)]
     assert glued_cuts("246085376") == [(2, 46085376), (24, 6085376), (2460, 85376)]
     assert glued_cuts("785383") == [(7, 85383), (78, 5383)]
@@ -340,3 +338,80 @@ def test_the_csv_and_the_sheet_carry_the_rows(continuity_job: Path) -> None:
         assert ws.cell(n, 1).fill.fgColor.rgb.endswith(FAIL_FILL) == (not row[ids.index("ok")])
     failed = [r for r in sheet if not r[ids.index("ok")]]
     assert [(r[ids.index("field")], r[ids.index("label")]) for r in failed] == [("legacy.review.count", "行政复议数")]
+
+
+# ---- end to end from crawler text: the legacy reader leaves a pair glued, the batch cuts it
+SAMPLES = Path(__file__).resolve().parents[1] / "samples" / "txt"
+
+
+@pytest.fixture(scope="module")
+def zone_job(tmp_path_factory) -> Path:
+    """平潭综合实验区's real pages of 2014 (spaced), 2015 and 2016 (glued: 主动公开 `294981916`, `346085376`)."""
+    out = tmp_path_factory.mktemp("zone") / "job"
+    run_batch([SAMPLES / f"real_pingtan_{year}_zone_page.txt" for year in (2014, 2015, 2016)],
+              BatchOptions(out=out, workers=0, progress=False))
+    return out
+
+
+def _zone(job: Path) -> dict[int, dict]:
+    conn = sqlite3.connect(job / "nianbao.sqlite")
+    return {year: json.loads(text) for year, text in conn.execute("SELECT year, json FROM reports")}
+
+
+def test_real_glued_pages_are_cut_by_the_years_before_them(zone_job: Path) -> None:
+    """2015's 294981916 is 2949 | 81916 by 2014's cumulative 78967; then 2016's 346085376 is 3460 | 85376 by
+    2015's, as the printed tables say."""
+    reports = _zone(zone_job)
+    for year, (this, cumulative), before in ((2015, (2949, 81916), 78967), (2016, (3460, 85376), 81916)):
+        digits = f"{this}{cumulative}"
+        for field_id in ("legacy.active.total", "legacy.active.website"):
+            assert leaf_of(reports[year], field_id) == {"this_period": this, "cumulative": cumulative, "unit": "条"}
+            assert [i["message"] for i in reports[year]["issues"] if i["code"] == CUT and i["field"] == field_id] == [
+                f"{digits} cut as {this} | {cumulative} by the body's other years: the {year - 1} report's "
+                f"cumulative {before} + {this} = {cumulative}"]
+        assert not [i for i in reports[year]["issues"] if i["code"] == CONFLICT]
+    wide = list(csv.DictReader((zone_job / "reports_wide.csv").read_text(encoding="utf-8-sig").splitlines()))
+    assert sorted((r["year"], r["legacy.active.total.this_period"], r["legacy.active.total.cumulative"]) for r in wide) \
+        == [("2014", "2543", "78967"), ("2015", "2949", "81916"), ("2016", "3460", "85376")]
+
+
+def test_real_pages_whose_cumulative_falls_back_fail_continuity(zone_job: Path) -> None:
+    """The 2016 table prints 0 cumulative applications where 2015's printed 1: those rows fail, nothing changes."""
+    conn = sqlite3.connect(zone_job / "nianbao.sqlite")
+    rows = conn.execute("SELECT year, field, prev_cumulative, this_period, cumulative FROM legacy_continuity "
+                        "WHERE ok = 0 ORDER BY year, rowid").fetchall()
+    assert rows == [(2016, f, 1, 0, 0) for f in ("legacy.applications.received", "legacy.applications.letter_or_fax",
+                                                 "legacy.replies.total", "legacy.replies.granted")]
+    counts = conn.execute("SELECT year, count(*), sum(ok) FROM legacy_continuity GROUP BY year").fetchall()
+    assert counts == [(2015, 16, 16), (2016, 16, 12)]
+    assert conn.execute("SELECT year, field FROM findings WHERE code = 'legacy_continuity_mismatch' ORDER BY rowid"
+                        ).fetchall() == [(2016, f"{f}.cumulative") for _, f, *_ in rows]
+    assert leaf_of(_zone(zone_job)[2016], "legacy.applications.received") == {
+        "this_period": 0, "cumulative": 0, "unit": "条"}
+
+
+def test_generated_glued_text_is_cut_in_a_chain(tmp_path: Path) -> None:
+    """2015 as a portal page, 2016 and 2017 as crawler text with every pair glued and several cuts each:
+    2016 is cut by 2015, then 2017 by 2016; every value exact."""
+    from tests.fixturegen.pre2019 import LegacySpec
+    from tests.fixturegen.pre2019_text import page_txt
+
+    values = series(5, [2015, 2016, 2017])
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "jt2015.html").write_bytes(page("平潭县交通局", 2015, values[2015]))
+    for year in (2016, 2017):
+        spec = LegacySpec("L4", "平潭县交通局", year, year)
+        spec.rows.append(["指标名称", "计量单位", f"{year}年度", "历年累计"])
+        spec.rows += [[label, unit, *map(str, values[year][f])] for label, unit, f in LAYOUTS["L4"]["rows"] if f]
+        (tmp_path / "in" / f"jt{year}.txt").write_text(page_txt(spec, "glued"), encoding="utf-8")
+    run_batch([tmp_path / "in"], BatchOptions(out=tmp_path / "job", workers=0, progress=False))
+    reports = _zone(tmp_path / "job")
+    for year in (2016, 2017):
+        several = [f for f in FIELDS if len(glued_cuts("".join(map(str, values[year][f])))) > 1]
+        assert len(several) > 10
+        assert {f: (leaf_of(reports[year], f)["this_period"], leaf_of(reports[year], f)["cumulative"])
+                for f in FIELDS} == values[year]
+        assert sorted(i["field"] for i in reports[year]["issues"] if i["code"] == CUT) == sorted(several)
+        assert not [i for i in reports[year]["issues"] if i["code"] == CONFLICT]
+    conn = sqlite3.connect(tmp_path / "job" / "nianbao.sqlite")
+    assert conn.execute("SELECT count(*), sum(ok) FROM legacy_continuity").fetchone() == (2 * len(FIELDS),) * 2
