@@ -14,8 +14,8 @@ import pytest
 
 from pipeline import convert
 from pipeline.batch.job import BatchOptions, Job, run_batch
-from pipeline.batch.legacy_years import CONFLICT, CUT
-from pipeline.batch.task import report_record
+from pipeline.batch.legacy_years import CONFLICT, CUT, leaves
+from pipeline.batch.task import legacy_checks, report_record
 from pipeline.batch.writers import CONTINUITY_COLUMNS
 from pipeline.legacy_fields import glued_cuts, legacy_fields
 from pipeline.report import Report
@@ -66,6 +66,9 @@ def report_of(tmp: Path, agency: str, year: int, values: dict[str, Pair], glued:
             data["provenance"].pop(f"{field_id}.{column}")
         data["issues"].append({"level": "warning", "code": "legacy.glued", "field": field_id,
                                "message": f"{field_id}: {leaf['glued']} has several cuts"})
+    if glued:  # the checks as the reader makes them, without the glued values
+        data["checks"], warning = legacy_checks(dict(leaves(data["legacy"])))
+        data["issues"] = [i for i in data["issues"] if i["code"] != "checks_failed"] + warning
     return Report.model_validate(data)
 
 
@@ -373,6 +376,21 @@ def test_real_glued_pages_are_cut_by_the_years_before_them(zone_job: Path) -> No
     wide = list(csv.DictReader((zone_job / "reports_wide.csv").read_text(encoding="utf-8-sig").splitlines()))
     assert sorted((r["year"], r["legacy.active.total.this_period"], r["legacy.active.total.cumulative"]) for r in wide) \
         == [("2014", "2543", "78967"), ("2015", "2949", "81916"), ("2016", "3460", "85376")]
+
+
+def test_a_cut_makes_the_parts_checks_it_completes(zone_job: Path) -> None:
+    """主动公开 (2949 | 81916 in 2015) is 网站 (the same) + 政府公报 (0 | 0): two legacy.parts checks the glued text
+    could not make, in the report and in the checks table alike."""
+    report = _zone(zone_job)[2015]
+    active = [(c["column"], c["expected"], c["found"], c["ok"]) for c in report["checks"]
+              if c["row"] == "legacy.active.total"]
+    assert active == [("this_period", 2949, 2949, True), ("cumulative", 81916, 81916, True)]
+    conn = sqlite3.connect(zone_job / "nianbao.sqlite")
+    rows = conn.execute("SELECT c.column_name, c.expected, c.found, c.ok FROM checks c JOIN reports r "
+                        "ON r.id = c.report_id WHERE r.year = 2015 AND c.row = 'legacy.active.total'").fetchall()
+    assert rows == [("this_period", 2949, 2949, 1), ("cumulative", 81916, 81916, 1)]
+    assert conn.execute("SELECT count(*) FROM checks c JOIN reports r ON r.id = c.report_id WHERE r.year = 2015"
+                        ).fetchone()[0] == len(report["checks"])
 
 
 def test_real_pages_whose_cumulative_falls_back_fail_continuity(zone_job: Path) -> None:

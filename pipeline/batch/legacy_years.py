@@ -39,6 +39,7 @@ CUT = "legacy.cut_by_continuity"
 CONFLICT = "legacy.continuity_conflict"
 OWN_CODES = (CUT, CONFLICT)  # the issues this module adds (and takes back before settling again)
 PAIR = ("this_period", "cumulative")
+FAILED_CHECKS = "checks_failed"  # the normaliser's warning when legacy.parts checks fail
 
 Number = int | float
 Pair = dict[str, Number | None]  # {"this_period": …, "cumulative": …}
@@ -66,13 +67,6 @@ def leaves(legacy: dict[str, Any], path: str = "legacy") -> Iterator[tuple[str, 
             yield f"{path}.{key}", child
         elif isinstance(child, dict):
             yield from leaves(child, f"{path}.{key}")
-
-
-def _leaf(report: dict[str, Any], field_id: str) -> dict[str, Any] | None:
-    node: Any = report.get("legacy") or {}
-    for part in field_id.split(".")[1:]:
-        node = node.get(part) if isinstance(node, dict) else None
-    return node if isinstance(node, dict) else None
 
 
 @dataclass
@@ -110,18 +104,25 @@ def _legacy_years(conn: sqlite3.Connection) -> dict[int, _Year]:
     return years
 
 
-def _put_back(report: dict[str, Any], originals: dict[str, str]) -> dict[str, Any]:
-    """The report as converted: the leaves this module changed restored and its issues taken out. A report
-    without those issues was converted again since (its rows in legacy_settled are stale): kept as it is."""
-    if not any(i.get("code") in OWN_CODES for i in report.get("issues") or []):
+def _kept(report: dict[str, Any]) -> str:
+    """What settling may change in a report, as converted (table legacy_settled): its legacy and checks, and
+    the checks' warning."""
+    warning = [i for i in report["issues"] if i.get("code") == FAILED_CHECKS]
+    return json.dumps({"legacy": report.get("legacy"), "checks": report.get("checks"), "warning": warning},
+                      ensure_ascii=False)
+
+
+def _put_back(report: dict[str, Any], original: str | None) -> dict[str, Any]:
+    """The report as converted: its legacy, checks and their warning as table legacy_settled keeps them, this
+    module's issues out; other issues stay (a body settled since keeps its). A cut only ever adds checks, so
+    the warning was there already or goes where it was. A report without this module's issues was converted
+    again since (its row there is stale): kept as it is."""
+    if original is None or not any(i.get("code") in OWN_CODES for i in report.get("issues") or []):
         return report
-    report = copy.deepcopy(report)
-    for field_id, text in originals.items():
-        leaf = _leaf(report, field_id)
-        if leaf is not None:
-            leaf.clear()
-            leaf.update(json.loads(text))
-    report["issues"] = [i for i in report["issues"] if i.get("code") not in OWN_CODES]
+    kept = json.loads(original)
+    report = {**report, "legacy": kept["legacy"], "checks": kept["checks"],
+              "issues": [i for i in report["issues"] if i.get("code") not in OWN_CODES]}
+    _set_warning(report, kept["warning"])
     return report
 
 
@@ -210,24 +211,39 @@ class _Settler:
         return cuts, conflicts
 
 
-def _apply(report: dict[str, Any], report_id: int, cuts: dict[Key, _Cut],
-           conflicts: dict[Key, str]) -> tuple[dict[str, Any], dict[str, str]]:
-    """The report with its cuts filled in and their issues; and the touched leaves as they were."""
+def _set_warning(report: dict[str, Any], warning: list[dict[str, Any]]) -> None:
+    """The failed checks' warning (checks_failed) in its place, added at the end, or dropped."""
+    issues = report["issues"]
+    at = next((n for n, i in enumerate(issues) if i.get("code") == FAILED_CHECKS), len(issues))
+    issues[at:at + 1] = warning
+
+
+def _recheck(report: dict[str, Any]) -> None:
+    """The legacy.parts checks made again from the values (a cut can complete a parent's sub-rows)."""
+    from pipeline.batch.task import legacy_checks
+
+    checks, warning = legacy_checks(dict(leaves(report.get("legacy") or {})))
+    report["checks"] = [c for c in report.get("checks") or [] if c.get("rule") != "legacy.parts"] + checks
+    _set_warning(report, warning)
+
+
+def _apply(report: dict[str, Any], report_id: int, cuts: dict[Key, _Cut], conflicts: dict[Key, str]) -> dict[str, Any]:
+    """The report with its cuts filled in, its checks made again, and an issue per cut or conflict."""
     report = copy.deepcopy(report)
-    originals: dict[str, str] = {}
+    added = []
     for field_id, leaf in leaves(report.get("legacy") or {}):
         key = (report_id, field_id)
         if key in cuts:
-            originals[field_id] = json.dumps(leaf, ensure_ascii=False)
             cut = cuts[key]
             leaf.update(this_period=cut.this_period, cumulative=cut.cumulative)
             leaf.pop("glued", None)
-            report["issues"].append({"level": "info", "code": CUT, "field": field_id, "message": cut.reason})
+            added.append({"level": "info", "code": CUT, "field": field_id, "message": cut.reason})
         elif key in conflicts:
-            originals[field_id] = json.dumps(leaf, ensure_ascii=False)
-            report["issues"].append({"level": "warning", "code": CONFLICT, "field": field_id,
-                                     "message": conflicts[key]})
-    return report, originals
+            added.append({"level": "warning", "code": CONFLICT, "field": field_id, "message": conflicts[key]})
+    if any(a["code"] == CUT for a in added):
+        _recheck(report)
+    report["issues"] = [*report["issues"], *added]
+    return report
 
 
 def continuity_rows(years: dict[int, _Year], firsts: dict[tuple[str, int], int]) -> list[tuple]:
@@ -257,9 +273,7 @@ def legacy_years(store: Store) -> None:
     conn = store.conn
     years = _legacy_years(conn)
     firsts = {k: v[0] for k, v in firsts_by_body_year(conn).items() if v[0] in years}
-    originals: dict[int, dict[str, str]] = {}
-    for report_id, field_id, leaf in conn.execute("SELECT report_id, field, leaf FROM legacy_settled ORDER BY rowid"):
-        originals.setdefault(report_id, {})[field_id] = leaf
+    originals = dict(conn.execute("SELECT report_id, original FROM legacy_settled"))
     stored: dict[int, dict[str, Any]] = {}
     converted: dict[int, dict[str, Any]] = {}
     glued: dict[Key, str] = {}
@@ -267,7 +281,7 @@ def legacy_years(store: Store) -> None:
             "SELECT id, json FROM reports WHERE template = 'legacy' AND json IS NOT NULL AND "
             "(instr(json, '\"glued\"') > 0 OR id IN (SELECT report_id FROM legacy_settled)) ORDER BY id"):
         stored[report_id] = json.loads(text)
-        converted[report_id] = _put_back(stored[report_id], originals.get(report_id, {}))
+        converted[report_id] = _put_back(stored[report_id], originals.get(report_id))
         if report_id not in years:  # no year or body any more: put back, never settled
             continue
         for field_id, leaf in leaves(converted[report_id].get("legacy") or {}):
@@ -277,8 +291,9 @@ def legacy_years(store: Store) -> None:
     cuts, conflicts = _Settler(years, firsts).settle(glued)
     rewrites, settled = [], []
     for report_id, report in converted.items():
-        final, touched = _apply(report, report_id, cuts, conflicts)
-        settled += [(report_id, field_id, leaf) for field_id, leaf in touched.items()]
+        final = _apply(report, report_id, cuts, conflicts)
+        if final != report:
+            settled.append((report_id, _kept(report)))
         if final != stored[report_id]:
             rewrites.append((report_id, report_record(Report.model_validate(final))))
     store.settle_legacy(rewrites, settled, continuity_rows(years, firsts))

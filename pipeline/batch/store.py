@@ -163,9 +163,8 @@ CREATE TABLE IF NOT EXISTS legacy_continuity (
   prev_report_id INTEGER
 );
 CREATE TABLE IF NOT EXISTS legacy_settled (
-  report_id INTEGER NOT NULL,
-  field TEXT NOT NULL,
-  leaf TEXT NOT NULL
+  report_id INTEGER PRIMARY KEY,
+  original TEXT NOT NULL
 );
 """
 
@@ -452,11 +451,11 @@ class Store:
                 "report_id, prev_report_id) VALUES (?,?,?,?,?,?,?,?,?)", rows)
         self.commit()
 
-    def settle_legacy(self, rewrites: list[tuple[int, dict[str, Any]]], settled: list[tuple[int, str, str]],
+    def settle_legacy(self, rewrites: list[tuple[int, dict[str, Any]]], settled: list[tuple[int, str]],
                       continuity: list[tuple]) -> None:
         """The legacy reports the job's other years settled (pipeline.batch.legacy_years), in one transaction:
-        each rewritten report (its JSON, counts, values, checks and issues rows, from report_record), the leaves
-        as converted (table legacy_settled, to put them back next time) and the continuity rows."""
+        each rewritten report (its JSON, counts, values, checks and issues rows, from report_record), what they
+        held as converted (table legacy_settled, to put it back next time) and the continuity rows."""
         with self._document():
             for report_id, rec in rewrites:
                 self.conn.execute("UPDATE reports SET json=?, n_values=?, n_filled=?, n_failed_checks=? WHERE id=?",
@@ -465,7 +464,7 @@ class Store:
                     self.conn.execute(f"DELETE FROM {table} WHERE report_id=?", (report_id,))
                 self._insert_rows(report_id, rec)
             self.conn.execute("DELETE FROM legacy_settled")
-            self.conn.executemany("INSERT INTO legacy_settled (report_id, field, leaf) VALUES (?,?,?)", settled)
+            self.conn.executemany("INSERT INTO legacy_settled (report_id, original) VALUES (?,?)", settled)
             self.conn.execute("DELETE FROM legacy_continuity")
             self.conn.executemany(
                 "INSERT INTO legacy_continuity (body_id, year, prev_year, field, prev_cumulative, this_period, "
