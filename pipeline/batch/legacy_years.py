@@ -14,10 +14,11 @@ decided), none leaves it null with a warning `legacy.continuity_conflict`, sever
 settled year can settle its neighbour, so this repeats until nothing changes; each round decides from the
 state before it, so the outcome does not depend on the order of the reports.
 
-A settled report is rewritten (JSON, values, issues, counts), so every export agrees. The leaves as
-converted are kept in table `legacy_settled`: every finish first puts them back, then settles from the
-whole job again, so the database is what a fresh job given the same inputs holds (a neighbour converted
-again with other numbers settles differently) and a second finish changes nothing.
+A settled report is rewritten (JSON, values, checks, issues, counts: a cut can complete the sub-rows of a
+parent, so its legacy.parts checks are made again), so every export agrees. What settling changed is kept as
+converted in table `legacy_settled`: every finish first puts it back, then settles from the whole job again,
+so the database is what a fresh job given the same inputs holds (a neighbour converted again with other
+numbers settles differently) and a second finish changes nothing.
 """
 
 from __future__ import annotations
@@ -114,9 +115,8 @@ def _kept(report: dict[str, Any]) -> str:
 
 def _put_back(report: dict[str, Any], original: str | None) -> dict[str, Any]:
     """The report as converted: its legacy, checks and their warning as table legacy_settled keeps them, this
-    module's issues out; other issues stay (a body settled since keeps its). A cut only ever adds checks, so
-    the warning was there already or goes where it was. A report without this module's issues was converted
-    again since (its row there is stale): kept as it is."""
+    module's issues out; other issues stay (a body settled since keeps its issue). A report without this
+    module's issues was converted again since (its row there is stale): kept as it is."""
     if original is None or not any(i.get("code") in OWN_CODES for i in report.get("issues") or []):
         return report
     kept = json.loads(original)

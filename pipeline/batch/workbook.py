@@ -186,10 +186,10 @@ def legacy_continuity_sheet(conn: sqlite3.Connection) -> Sheet:
                Column("prev_cumulative", "上年历年累计"), Column("this_period", "本年数"),
                Column("cumulative", "本年历年累计"), Column("ok", "衔接（1/0）"),
                Column("report_id", "本年报告编号"), Column("prev_report_id", "上年报告编号"))
-    rows = _select(conn, "SELECT body_id, body_name, year, prev_year, field, field, prev_cumulative, this_period, "
+    rows = _select(conn, "SELECT body_id, body_name, year, prev_year, field, prev_cumulative, this_period, "
                          "cumulative, ok, report_id, prev_report_id FROM legacy_continuity ORDER BY body_id, year, rowid")
-    names = {f: spec.variants[0] for f, spec in legacy_fields().items()}
-    labelled = ([*row[:5], names.get(row[5], row[5]), *row[6:]] for row in rows)
+    names = {f: spec.variants[0] for f, spec in legacy_fields().items()}  # the field's label as tables print it
+    labelled = ([*row[:5], names.get(row[4], row[4]), *row[5:]] for row in rows)
     return Sheet("历年累计", columns, labelled, failed=lambda row: not row[9], frozen_columns=2)
 
 
