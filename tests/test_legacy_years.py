@@ -433,3 +433,23 @@ def test_generated_glued_text_is_cut_in_a_chain(tmp_path: Path) -> None:
         assert not [i for i in reports[year]["issues"] if i["code"] == CONFLICT]
     conn = sqlite3.connect(tmp_path / "job" / "nianbao.sqlite")
     assert conn.execute("SELECT count(*), sum(ok) FROM legacy_continuity").fetchone() == (2 * len(FIELDS),) * 2
+
+
+def test_renormalised_reports_are_settled_again(zone_job: Path, tmp_path: Path) -> None:
+    """`nianbao batch --renormalise` makes every report again from the cache, glued as the text reads: the
+    finish cuts them again, to the same database content."""
+    import shutil
+
+    copy = tmp_path / "job"
+    shutil.copytree(zone_job, copy)
+    run_batch([SAMPLES / f"real_pingtan_{year}_zone_page.txt" for year in (2014, 2015, 2016)],
+              BatchOptions(out=copy, workers=0, progress=False), renormalise=True)
+    assert _zone(copy) == _zone(zone_job)
+    query = ("SELECT r.year, v.field, v.value, v.raw, v.null_reason FROM \"values\" v JOIN reports r "
+             "ON r.id = v.report_id ORDER BY r.year, v.rowid")
+    assert sqlite3.connect(copy / "nianbao.sqlite").execute(query).fetchall() == \
+        sqlite3.connect(zone_job / "nianbao.sqlite").execute(query).fetchall()
+    for table in ("legacy_continuity", "legacy_settled"):
+        count = f"SELECT count(*) FROM {table}"
+        assert sqlite3.connect(copy / "nianbao.sqlite").execute(count).fetchone() == \
+            sqlite3.connect(zone_job / "nianbao.sqlite").execute(count).fetchone()
