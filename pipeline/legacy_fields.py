@@ -51,13 +51,14 @@ def legacy_label(column: str) -> str:
 def glued_cuts(digits: str) -> list[tuple[int, int]]:
     """Every way to cut a run of digits into (this period, cumulative), two cells that ran together in crawler
     text (`346085376`): neither part has a leading zero unless it is 0, and the cumulative since 2008 is never
-    below this year's value. One cut decides; several are left to another year of the same body
+    below this year's value, unless it is 0 (a cumulative column left unfilled: a real table prints 74 | 0, so
+    `740` may be 7 | 40 or 74 | 0). One cut decides; several are left to another year of the same body
     (cumulative of the year before + this period = cumulative)."""
     cuts = []
     for at in range(1, len(digits)):
         head, tail = digits[:at], digits[at:]
         if (len(head) > 1 and head[0] == "0") or (len(tail) > 1 and tail[0] == "0"):
             continue
-        if int(tail) >= int(head):
+        if int(tail) >= int(head) or int(tail) == 0:
             cuts.append((int(head), int(tail)))
     return cuts

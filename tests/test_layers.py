@@ -21,7 +21,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 CONTRACTS = {"pipeline.errors", "pipeline.limits", "pipeline.intermediate", "pipeline.report", "pipeline.fields",
-             "pipeline.legacy_fields",
+             "pipeline.legacy_fields", "pipeline.series",
              "pipeline.schemas", "pipeline.settings", "pipeline.formats", "pipeline.gazetteer",
              "pipeline.bodies", "pipeline.finding_codes"}
 READ_ANYWHERE = {"pipeline.normalise.template"}

@@ -100,3 +100,17 @@ def test_one_value_under_two_columns_is_never_cut(tmp_path: Path) -> None:
     problems = {i.field: i.message for i in report.issues if i.code == "legacy.value"}
     assert set(problems) == set(GLUED_L4_FIELDS)
     assert "'148' is the row's only value" in problems["legacy.active.total"]
+
+
+def test_a_cumulative_left_unfilled_is_never_cut_into_a_guess(tmp_path: Path) -> None:
+    """A real table prints 主动公开文件数 74 | 0 (the cumulative column unfilled): glued, `740` is 7 | 40 or
+    74 | 0, so it stays null; where the cells are apart, 74 | 0 is read with an issue that the cumulative is
+    below this year's value."""
+    spec = glued_l4(year=2016)
+    spec.rows[1][2:] = ["74", "0"]
+    glued = convert(_write(tmp_path, spec, "glued"))
+    assert glued.legacy_entry("legacy.active.total") == {
+        "this_period": None, "cumulative": None, "glued": "740", "unit": "条"}
+    spaced = convert(_write(tmp_path, spec, "spaced"))
+    assert spaced.legacy_entry("legacy.active.total") == {"this_period": 74, "cumulative": 0, "unit": "条"}
+    assert [i.field for i in spaced.issues if i.code == "legacy.cumulative_below"] == ["legacy.active.total"]

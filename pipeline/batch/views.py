@@ -5,7 +5,9 @@
                    (SELECT "applications.new_received.total" FROM reports_wide)
     panel          one row per body and year (body_id, year): the body, the report shown for that year
                    (the first document by path, as the cross-year table chooses; n_reports says how many
-                   there were), its key counts, indicators and year-on-year growth of new applications
+                   there were), its key counts, indicators and year-on-year growth of new applications,
+                   then the panel across the 2019 break (batch/panel.py): era, break_before and one column
+                   per series of series.tsv, which legacy (2008–2018) reports fill too
     legacy_continuity_years   one row per body and pre-2019 year with a year before it: how many fields'
                    历年累计 could be checked against last year's (table legacy_continuity) and how many fail
 
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import sqlite3
 
+from pipeline.batch.panel import PANEL_TABLE, bridged_columns, fill_panel
 from pipeline.fields import wide_fields
 from pipeline.normalise.template import (
     CARRIED_FORWARD,
@@ -98,6 +101,7 @@ def _value_of(fields: tuple[str, ...]) -> str:
 
 
 def panel_sql() -> str:
+    bridged = ", ".join(f"s.{c}" for c in bridged_columns())
     counts = ",\n  ".join(f"{_value_of(fields)} AS {name}" for name, fields in PANEL_COUNTS.items())
     indicators = ", ".join(f"p.{c}" for c in INDICATORS)
     return f"""CREATE VIEW panel AS
@@ -112,9 +116,11 @@ SELECT p.body_id, p.year, p.body_name, p.region_code, p.region, p.body_level, p.
   p.report_id, p.path, p.member, p.n_reports,
   {counts},
   {indicators},
-  g.growth AS new_received_growth
+  g.growth AS new_received_growth,
+  {bridged}
 FROM ranked p LEFT JOIN values_wide w ON w.report_id = p.report_id
   LEFT JOIN growth g ON g.body_id = p.body_id AND g.year = p.year
+  LEFT JOIN {PANEL_TABLE} s ON s.report_id = p.report_id
 WHERE p.rank = 1"""
 
 
@@ -125,8 +131,10 @@ FROM legacy_continuity GROUP BY body_id, year, prev_year, report_id, prev_report
 
 
 def create_views(conn: sqlite3.Connection) -> None:
-    """(Re)fill values_wide and (re)create the views reports_wide and panel in the job's database."""
+    """(Re)fill values_wide and series_panel and (re)create the views reports_wide and panel in the job's
+    database."""
     fill_values_wide(conn)
+    fill_panel(conn)
     conn.execute("DROP VIEW IF EXISTS reports_wide")
     conn.execute("DROP VIEW IF EXISTS panel")
     conn.execute(reports_wide_sql())

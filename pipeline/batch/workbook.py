@@ -3,8 +3,9 @@
 One sheet per kind of thing: 报告 (every document, failed ones too, with its metadata and body), 数据 (each
 report's values laid out wide, a column per field), 校验 (the template checks, failures in red), 问题
 (issues), 指标 (indicators), 跨年 (this year's 上年结转 against last year's 结转下年度, mismatches in red) and
-增长 (new applications year on year), 发现 (the audit's findings, as JOB/audit.csv, errors in red) and 历年累计
-(pre-2019 reports: last year's 历年累计 plus this year's value against this year's, breaks in red). Every sheet has two header rows, the Chinese label above the field id
+增长 (new applications year on year), 发现 (the audit's findings, as JOB/audit.csv, errors in red),
+跨2019面板 (each body's years 2008 to today, the series of series.tsv drawn through the 2019 break, marked) and
+历年累计 (pre-2019 reports: last year's 历年累计 plus this year's value against this year's, breaks in red). Every sheet has two header rows, the Chinese label above the field id
 (fields.tsv gives the labels of the values), frozen under the headers, with filters on; numbers are stored
 as numbers (integral values as integers, ratios formatted as percentages).
 
@@ -22,10 +23,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pipeline.batch.panel import panel_columns, select_panel
 from pipeline.fields import all_fields, wide_fields
 from pipeline.finding_codes import finding_label
 from pipeline.legacy_fields import legacy_fields, legacy_label
 from pipeline.report import Indicators
+from pipeline.series import bridge_series
 
 WORKBOOK_NAME = "nianbao.xlsx"
 FAIL_FILL = "FDE2E1"
@@ -215,8 +218,21 @@ def findings_sheet(conn: sqlite3.Connection) -> Sheet:
                  frozen_columns=2)
 
 
+PANEL_LABELS = {"body_id": "主体标识", "body_name": "报告主体", "region_code": "行政区划代码", "year": "年度",
+                "template": "模板", "era": "时期（2019年前后）", "break_before": "模板更替（1：本年起用新模板）",
+                "report_id": "报告编号"}
+
+
+def panel_sheet(conn: sqlite3.Connection) -> Sheet:
+    """The panel across the 2019 break (batch/panel.py): one row per body and year, the series' labels from
+    series.tsv."""
+    labels = PANEL_LABELS | {s.id: s.label for s in bridge_series()}
+    columns = [Column(c, labels[c], width=28 if c == "body_name" else None) for c in panel_columns()]
+    return Sheet("跨2019面板", columns, select_panel(conn), frozen_columns=2)
+
+
 SHEETS: list[SheetBuilder] = [reports_sheet, values_sheet, checks_sheet, issues_sheet, indicators_sheet,
-                              cross_year_sheet, growth_sheet, findings_sheet, legacy_continuity_sheet]
+                              cross_year_sheet, growth_sheet, findings_sheet, panel_sheet, legacy_continuity_sheet]
 
 
 # ---- writing

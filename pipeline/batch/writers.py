@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
+from pipeline.batch.panel import panel_columns, select_panel
 from pipeline.fields import TOPS, wide_fields
 from pipeline.report import LEGACY_VALUE_COLUMNS, Indicators
 
@@ -194,6 +195,14 @@ def write_growth_csv(rows: Iterable[list[str]], path: Path) -> None:
         writer.writerows(rows)
 
 
+def write_panel_csv(conn: sqlite3.Connection, path: Path) -> None:
+    """panel.csv: one row per body and year across the 2019 break (batch/panel.py)."""
+    with atomic_text(path, bom=True) as fh:
+        writer = csv.writer(fh)
+        writer.writerow(panel_columns())
+        writer.writerows([cell(v) for v in row] for row in select_panel(conn))
+
+
 def _db_continuity(conn: sqlite3.Connection) -> Iterator[list[str]]:
     for row in conn.execute(f"SELECT {', '.join(CONTINUITY_COLUMNS)} FROM legacy_continuity ORDER BY body_id, year, rowid"):
         yield [cell(v) for v in row]
@@ -206,19 +215,19 @@ def write_rows_csv(columns: tuple[str, ...], rows: Iterable[list[str]], path: Pa
         writer.writerows(rows)
 
 
-EXPORT_VERSION = 4  # bump when what the exports hold changes: a finished job's exports are then remade
+EXPORT_VERSION = 5  # bump when what the exports hold changes: a finished job's exports are then remade
 
 
 def export_paths(out_dir: Path) -> dict[str, Path]:
     return {"jsonl": out_dir / "reports.jsonl", "long": out_dir / "values_long.csv",
             "wide": out_dir / "reports_wide.csv", "growth": out_dir / "growth.csv",
-            "legacy_continuity": out_dir / "legacy_continuity.csv"}
+            "panel": out_dir / "panel.csv", "legacy_continuity": out_dir / "legacy_continuity.csv"}
 
 
 def export_db(db: Path, out_dir: Path) -> dict[str, Path]:
     """reports.jsonl, values_long.csv, reports_wide.csv, growth.csv (new applications year on year, per
-    body) and legacy_continuity.csv (pre-2019 历年累计 across a body's years) from a batch database
-    (re-creatable any time)."""
+    body), panel.csv (the series across the 2019 break) and legacy_continuity.csv (pre-2019 历年累计 across a
+    body's years) from a batch database (re-creatable any time)."""
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     try:
         paths = export_paths(out_dir)
@@ -226,6 +235,7 @@ def export_db(db: Path, out_dir: Path) -> dict[str, Path]:
         write_long_csv(_db_long(conn), paths["long"])
         write_wide_csv(_db_wide(conn), paths["wide"])
         write_growth_csv(_db_growth(conn), paths["growth"])
+        write_panel_csv(conn, paths["panel"])
         write_rows_csv(CONTINUITY_COLUMNS, _db_continuity(conn), paths["legacy_continuity"])
         return paths
     finally:

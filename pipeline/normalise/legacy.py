@@ -222,6 +222,11 @@ def read_table(table: Table, block: int) -> LegacyReading | None:
                 reading.findings.append(("legacy.value", spec.id,
                                          f"{spec.id} {role}: '{cell.raw.strip()}' is not one clean number"))
         entry["unit"] = item.unit or None
+        this, total = entry.get("this_period"), entry.get("cumulative")
+        if isinstance(this, int | float) and isinstance(total, int | float) and total < this:
+            reading.findings.append(("legacy.cumulative_below", spec.id, (
+                f"{spec.id}: the cumulative since 2008 ({total:g}) is below this year's value ({this:g}), as printed "
+                "(a cumulative column left unfilled?)")))
         reading.values[spec.id] = entry
         reading.labels[spec.id] = (item.label, folded)
     return reading if len(reading.values) >= MIN_MAPPED_ROWS else None

@@ -77,7 +77,6 @@ class _Row:
     unit: str
     code: str
     pieces: list[str]  # the values as the text separates them
-    run: str  # the values' characters, gaps removed
 
 
 def _label_at(s: str, at: int) -> int | None:
@@ -141,7 +140,7 @@ def _rows(sq: _Squashed, at: int, has_code: bool) -> tuple[list[_Row], int]:
             pieces = [p for p in pieces if p]
             values_end -= len(expected)
             carried = int(expected)
-        rows.append(_Row(label, unit.group() if unit else "", code, pieces, "".join(pieces)))
+        rows.append(_Row(label, unit.group() if unit else "", code, pieces))
         at = end = values_end
         if carried is not None:
             at += len(expected) + 1  # the number and its mark belong to the next row

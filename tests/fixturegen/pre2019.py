@@ -109,16 +109,18 @@ class LegacySpec:
 
 
 def make_legacy(layout: str, seed: int = 0, agency: str = "平潭县交通局", year: int = 2014,
-                table_year: int | None = None) -> LegacySpec:
-    """A report of one layout; every value distinct and non-zero."""
+                table_year: int | None = None, lowest: int = 3, omit: frozenset[str] = frozenset()) -> LegacySpec:
+    """A report of one layout by `agency` on `year`, without the rows of the fields in `omit`; every value
+    distinct and non-zero, drawn from [lowest, lowest + 8997) (disjoint ranges keep one body's years apart:
+    a value read into the wrong year fails)."""
     spec = LegacySpec(layout, agency, year, table_year or year)
     conf = LAYOUTS[layout]
     columns = [c.format(year=spec.table_year) for c in conf["columns"]]
     roles = [ROLE_OF[c] for c in conf["columns"]]
     rng = random.Random(seed)
-    pool = rng.sample(range(3, 9000), len(conf["rows"]) * len(columns))
+    pool = rng.sample(range(lowest, lowest + 8997), len(conf["rows"]) * len(columns))
     spec.rows.append(["指标名称", "计量单位", *columns])
-    for label, unit, field_id in conf["rows"]:
+    for label, unit, field_id in (r for r in conf["rows"] if r[2] not in omit):
         values = [pool.pop() for _ in columns]
         spec.rows.append([label, unit, *map(str, values)])
         if field_id is None:

@@ -1,5 +1,6 @@
 """The review site's pages across years: one per reporting body (its years side by side, charts of its key
-series) and one per region (its bodies summed per year).
+series; for a body with pre-2019 years, a time line of each series of series.tsv through the 2019 break) and
+one per region (its bodies summed per year).
 
 A body is `report.body.id` (so 洪泽区人民政府 and 淮安市洪泽区人民政府 are one body), or the folded agency
 name when the report has no body id. One report per body and year is shown: the first document by path,
@@ -15,11 +16,14 @@ from typing import Any
 
 from pipeline.bodies import fold
 from pipeline.fields import all_fields
-from pipeline.inspection.review.charts import Series, line_chart
+from pipeline.inspection.review.charts import Marker, Series, line_chart
 from pipeline.inspection.review.common import e, page_template, show_percent, show_value, values_of
 from pipeline.normalise.template import NEW_RECEIVED, RESULTS_TOTAL, REVIEW_GROUPS, TOTAL
 from pipeline.report import Report
+from pipeline.series import LEGACY, break_year, bridge_series
 
+BREAK_LABEL = "2019 条例修订 / 模板更替"  # the marker between a body's last legacy year and its first on a template
+YEAR_WIDTH = 48  # px of a time line per year, so 18 years' ticks and values stay apart
 LITIGATION = tuple(f"review_litigation.{g}.{TOTAL}" for g in REVIEW_GROUPS[1:])  # both kinds of lawsuit
 
 
@@ -109,8 +113,16 @@ def _series_chart(title: str, years: list[int], series: list[Series], percent: b
     return line_chart(title, years, series, show_percent if percent else show_value, key=key)
 
 
+def _template_years(group: BodyYears) -> list[int]:
+    """The years on the 2019/2021 template: the fields these charts and rows read exist only there (the
+    years before are drawn through the break by bridge_section)."""
+    return [y for y in sorted(group.years) if group.years[y].report.report.template != "legacy"]
+
+
 def body_charts(group: BodyYears) -> str:
-    years = sorted(group.years)
+    years = _template_years(group)
+    if not years:
+        return ""
     reports = [group.years[y].report for y in years]
 
     def values(key: str) -> list[float | None]:
@@ -126,6 +138,48 @@ def body_charts(group: BodyYears) -> str:
     return f'<div class="charts">{"".join(charts)}</div>'
 
 
+def _templates(group: BodyYears) -> dict[int, str]:
+    return {y: row.report.report.template for y, row in sorted(group.years.items())}
+
+
+def bridge_values(group: BodyYears) -> dict[str, list[float | None]]:
+    """Series id -> its value per year (sorted), read from the legacy table or the template's tables alike."""
+    years = sorted(group.years)
+    return {s.id: [s.value(group.years[y].report.report.template, values_of(group.years[y].report)) for y in years]
+            for s in bridge_series()}
+
+
+def bridge_section(group: BodyYears, report_href: Callable[[Any], str]) -> str:
+    """For a body with pre-2019 years: each series of series.tsv on one time line over all its years, drawn
+    through the 2019 break and the break marked, and the values per year in a table under them."""
+    templates = _templates(group)
+    if LEGACY not in templates.values():
+        return ""
+    years = list(templates)
+    first_on_template = break_year(templates)
+    marker = Marker(first_on_template, BREAK_LABEL) if first_on_template is not None else None
+    values = bridge_values(group)
+    width = max(300, 80 + YEAR_WIDTH * len(years))
+    charts = "".join(line_chart(s.label, years, [Series(s.label, values[s.id])], show_value, key=f"bridge-{s.id}",
+                                width=width, marker=marker) for s in bridge_series())
+    head = "".join(f'<th{_break_attrs(y, first_on_template)}><a href="{e(report_href(group.years[y]))}">{y}</a></th>'
+                   for y in years)
+    kinds = "".join(f'<td data-year="{y}"{_break_attrs(y, first_on_template)}>{e(t)}</td>' for y, t in templates.items())
+    rows = [f'<tr data-series="template"><th>模板</th>{kinds}</tr>']
+    for s in bridge_series():
+        cells = "".join(_year_cell(v, y, False, marked=y == first_on_template)
+                        for y, v in zip(years, values[s.id], strict=True))
+        fields = f"2019年前 {s.legacy}；2019年起 {' + '.join(s.template)}"
+        rows.append(f'<tr class="key" data-series="{e(s.id)}"><th title="{e(fields)}">{e(s.label)}</th>{cells}</tr>')
+    return (f'<h2>2008年以来走势（跨 2019 年模板更替）</h2><div class="charts timeline">{charts}</div>'
+            f'<table class="years" id="bridge"><thead><tr><th>项目</th>{head}</tr></thead>'
+            f'<tbody>{"".join(rows)}</tbody></table>')
+
+
+def _break_attrs(year: int, first_on_template: int | None) -> str:
+    return f' class="break" title="{e(BREAK_LABEL)}"' if year == first_on_template else ""
+
+
 def _label(field_id: str) -> str:
     spec = all_fields()[field_id]
     return f"{spec.row_label} · {spec.column_label}"
@@ -137,8 +191,9 @@ def body_table(group: BodyYears, report_href: Callable[[Any], str]) -> str:
     reports = {y: group.years[y].report for y in years}
     head = "".join(f'<th><a href="{e(report_href(group.years[y]))}">{y}</a></th>' for y in years)
     out = [f'<table class="years" id="years"><thead><tr><th>项目</th>{head}</tr></thead><tbody>']
+    on_template = set(_template_years(group))
     for s in KEY_SERIES:
-        cells = "".join(_year_cell(s.read(reports[y]), y, s.percent) for y in years)
+        cells = "".join(_year_cell(s.read(reports[y]), y, s.percent, y in on_template) for y in years)
         out.append(f'<tr class="key" data-series="{e(s.key)}"><th>{e(s.label)}</th>{cells}</tr>')
     values = {y: values_of(r) for y, r in reports.items()}
     held = [f for f in all_fields() if any(f in values[y] for y in years) and not f.endswith("_unit")]
@@ -149,11 +204,11 @@ def body_table(group: BodyYears, report_href: Callable[[Any], str]) -> str:
     return "".join(out)
 
 
-def _year_cell(value: Any, year: int, percent: bool, held: bool = True) -> str:
+def _year_cell(value: Any, year: int, percent: bool, held: bool = True, marked: bool = False) -> str:
     if not held:
         return f'<td class="v na" data-year="{year}" title="本年模板无此项"></td>'
     text = show_percent(value) if percent and value is not None else show_value(value)
-    cls = "v null" if value is None else "v"
+    cls = ("v null" if value is None else "v") + (" break" if marked else "")
     exact = "" if value is None else f' data-value="{e(repr(value))}"'
     return f'<td class="{cls}" data-year="{year}"{exact}>{e(text)}</td>'
 
@@ -170,6 +225,7 @@ def body_page(group: BodyYears, report_href: Callable[[Any], str], region_href: 
     return page_template("body.html").substitute(
         title=e(group.name), key=e(group.key), region=region_html, region_code=e(group.region_code or "—"),
         years=e("、".join(str(y) for y in years)), n_years=len(years), charts=body_charts(group),
+        bridge=bridge_section(group, report_href),
         table=body_table(group, report_href), findings=findings or '<p class="ok">无发现。</p>', others=f'<ul class="others">{others}</ul>' if others else "")
 
 
