@@ -453,3 +453,45 @@ def test_renormalised_reports_are_settled_again(zone_job: Path, tmp_path: Path) 
         count = f"SELECT count(*) FROM {table}"
         assert sqlite3.connect(copy / "nianbao.sqlite").execute(count).fetchone() == \
             sqlite3.connect(zone_job / "nianbao.sqlite").execute(count).fetchone()
+
+
+# ---- the zone's whole column on the Pingtan portal, 2011–2025, as the crawler saved it
+ZONE_COLUMN = Path(__file__).resolve().parent / "data" / "pingtan_zone"
+
+
+def test_the_real_zone_column_is_cut_where_its_years_agree_and_left_null_where_they_do_not(tmp_path: Path) -> None:
+    """19 real pages and 2 saved tables (16 legacy reports, all of body 350128:人民政府 but the 地方税务局's and the
+    two bare tables'), 18 glued pairs. Cut: 2011 by
+    2012 (425 | 1516: the 2011 prose says 主动公开政府信息425条), 2012 by 2011 and 2013 (2026 | 3542: its prose says
+    2026条), 2015 and 2016 in a chain. Conflicts, left null: 2013 (2012's cumulative says 1853 | 5395, 2014's
+    table restarts its cumulative at 78967) and 2017 (its cumulative restarts at 10037). 2018 stays glued: 2017
+    is null and 2019 is on the template."""
+    run_batch([ZONE_COLUMN], BatchOptions(out=tmp_path / "job", workers=0, progress=False))
+    conn = sqlite3.connect(tmp_path / "job" / "nianbao.sqlite")
+    found: dict[tuple[str, str], object] = {}
+    for path, text in conn.execute("SELECT d.path, r.json FROM documents d JOIN reports r ON r.id = d.report_id "
+                                   "WHERE r.template = 'legacy'"):
+        page_id = Path(path).parent.name.split("_")[0]
+        report = json.loads(text)
+        codes = {i["field"]: i["code"] for i in report["issues"] if i["code"] in (CUT, CONFLICT)}
+        for field_id, leaf in leaves(report["legacy"]):
+            if field_id in codes:
+                found[(page_id, field_id)] = (codes[field_id], leaf["this_period"], leaf["cumulative"])
+            elif "glued" in leaf:
+                found[(page_id, field_id)] = ("glued", leaf["glued"])
+    active, website = "legacy.active.total", "legacy.active.website"
+    assert found == {
+        ("80716", active): (CUT, 425, 1516), ("80716", website): (CUT, 418, 1509),
+        ("80725", active): (CUT, 2026, 3542), ("80725", website): (CUT, 1795, 3304),
+        ("80725", "legacy.applications.received"): (CUT, 21, 21),
+        ("80725", "legacy.applications.in_person"): (CUT, 18, 18),
+        ("80725", "legacy.replies.total"): (CUT, 21, 21), ("80725", "legacy.replies.granted"): (CUT, 17, 17),
+        ("80754", active): (CONFLICT, None, None), ("80754", website): (CONFLICT, None, None),
+        ("80445", active): (CUT, 2949, 81916), ("80445", website): (CUT, 2949, 81916),
+        ("80485", active): (CUT, 3460, 85376), ("80485", website): (CUT, 3460, 85376),
+        ("80506", active): (CONFLICT, None, None), ("80506", website): (CONFLICT, None, None),
+        ("80529", active): ("glued", "206912106"), ("80529", website): ("glued", "206912106"),
+    }
+    assert conn.execute("SELECT year, count(*), sum(ok) FROM legacy_continuity WHERE body_id = '350128:人民政府' "
+                        "GROUP BY year").fetchall() == [(2012, 17, 17), (2013, 15, 15), (2014, 11, 3), (2015, 16, 16),
+                                                        (2016, 16, 12), (2017, 13, 13), (2018, 13, 13)]
