@@ -228,8 +228,11 @@ def _recheck(report: dict[str, Any]) -> None:
 
 
 def _apply(report: dict[str, Any], report_id: int, cuts: dict[Key, _Cut], conflicts: dict[Key, str]) -> dict[str, Any]:
-    """The report with its cuts filled in, its checks made again, and an issue per cut or conflict."""
-    report = copy.deepcopy(report)
+    """The report with its cuts filled in, its checks made again, and an issue per cut or conflict; the
+    report itself when it has none."""
+    if not any((report_id, f) in cuts or (report_id, f) in conflicts for f, _ in leaves(report.get("legacy") or {})):
+        return report
+    report = {**report, "legacy": copy.deepcopy(report["legacy"]), "issues": list(report["issues"])}
     added = []
     for field_id, leaf in leaves(report.get("legacy") or {}):
         key = (report_id, field_id)
@@ -292,7 +295,7 @@ def legacy_years(store: Store) -> None:
     rewrites, settled = [], []
     for report_id, report in converted.items():
         final = _apply(report, report_id, cuts, conflicts)
-        if final != report:
+        if final is not report:
             settled.append((report_id, _kept(report)))
         if final != stored[report_id]:
             rewrites.append((report_id, report_record(Report.model_validate(final))))
