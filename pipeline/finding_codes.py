@@ -14,6 +14,7 @@ FINDING_CODES: dict[str, tuple[str, str]] = {
     "section_empty": ("warning", "章节无内容"),
     "fee_not_stated": ("warning", "未说明信息处理费"),
     "problems_boilerplate": ("warning", "问题与改进照抄上年"),
+    "legacy_continuity_mismatch": ("warning", "历年累计与上年不衔接"),
 }
 SEVERITY_LABELS = {"error": "错误", "warning": "提示"}
 

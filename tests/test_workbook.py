@@ -17,7 +17,7 @@ from pipeline.legacy_fields import legacy_label
 from pipeline.report import Indicators
 from tests.review_corpus import COUNTY, FEE, PROCUREMENT, build_review_corpus
 
-SHEET_NAMES = ["报告", "数据", "校验", "问题", "指标", "跨年", "增长", "发现", "跨2019面板"]
+SHEET_NAMES = ["报告", "数据", "校验", "问题", "指标", "跨年", "增长", "发现", "跨2019面板", "历年累计"]
 
 
 @pytest.fixture(scope="module")

@@ -3,8 +3,9 @@
 Findings (spec: report-schema.md, "Audit"), `error` for numbers that contradict each other, `warning` for
 form. Per report: text_table_mismatch (a statement the normaliser read in the prose, report.statements, that the
 table contradicts), published_late, template_outdated, section_missing / section_empty, fee_not_stated,
-arithmetic. Across a body's years: problems_boilerplate (section 五 nearly last year's) and
-cross_year_mismatch (the job's cross_year table).
+arithmetic. Across a body's years: problems_boilerplate (section 五 nearly last year's),
+cross_year_mismatch (the job's cross_year table) and, for pre-2019 reports, legacy_continuity_mismatch (the
+job's legacy_continuity table: last year's 历年累计 plus this year's value is not this year's 历年累计).
 
 The findings go to the job's database (table `findings`, one row per finding with its report id: the
 review site and the workbook read them there) and to JOB/audit.csv. `report_findings(report)` gives one
@@ -227,6 +228,21 @@ def _cross_year(conn: sqlite3.Connection, docs: dict[int, _Doc]) -> list[Finding
     return out
 
 
+def _legacy_continuity(conn: sqlite3.Connection, docs: dict[int, _Doc]) -> list[Finding]:
+    out = []
+    for report_id, prev_year, field_id, prev, this, cumulative, prev_id in conn.execute(
+            "SELECT report_id, prev_year, field, prev_cumulative, this_period, cumulative, prev_report_id "
+            "FROM legacy_continuity WHERE ok = 0 ORDER BY report_id, rowid"):
+        if report_id not in docs:
+            continue
+        last = docs.get(prev_id)
+        out.append(docs[report_id].finding(
+            "legacy_continuity_mismatch", f"{field_id}.cumulative",
+            f"历年累计 {_number(cumulative)}, but the {prev_year} report's 历年累计 {_number(prev)} + this year's "
+            f"{_number(this)} = {_number(prev + this)}{f' ({last.path})' if last else ''}"))
+    return out
+
+
 def findings_for_job(db: Path) -> list[Finding]:
     """Every finding of a job's reports, per document in path order (one report may back several documents)."""
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
@@ -240,6 +256,7 @@ def findings_for_job(db: Path) -> list[Finding]:
             problems[doc.report_id] = report.sections.get("problems") or ""
             out += [doc.finding(code, field, detail) for code, field, detail in report_findings(report)]
         out += _cross_year(conn, docs)
+        out += _legacy_continuity(conn, docs)
         out += _boilerplate(conn, docs, problems)
     finally:
         conn.close()

@@ -17,7 +17,8 @@ from typing import Any
 
 from pipeline.errors import NianbaoError
 
-TABLES = ("reports_wide", "panel", "documents", "reports", "values", "checks", "issues", "cross_year", "growth")
+TABLES = ("reports_wide", "panel", "documents", "reports", "values", "checks", "issues", "cross_year", "growth",
+          "legacy_continuity")
 
 
 def load_job(job: str | Path, tables: tuple[str, ...] = TABLES) -> dict[str, Any]:

@@ -1,6 +1,7 @@
 """`nianbao batch`: convert many documents into one resumable job directory.
 
-    DIR/nianbao.sqlite                          documents, reports, values, checks, issues, cross_year
+    DIR/nianbao.sqlite                          documents, reports, values, checks, issues, cross_year,
+                                                 legacy_continuity
     DIR/cache/intermediate/<extractors version>/<sha[:2]>/<sha>.json
                                                  every extraction, by extractors' version and content hash
     DIR/reports.jsonl, values_long.csv, reports_wide.csv, growth.csv, nianbao.xlsx   exports, re-created by
@@ -369,6 +370,7 @@ class Job:
         from pipeline.batch.audit import AUDIT_CSV, audit_store
         from pipeline.batch.bodies import fill_bodies
         from pipeline.batch.crossyear import cross_year_rows, growth_rows
+        from pipeline.batch.legacy_years import legacy_years
         from pipeline.batch.views import create_views
         from pipeline.batch.workbook import WORKBOOK_NAME, write_workbook
         from pipeline.batch.writers import EXPORT_VERSION, export_db, export_paths
@@ -382,6 +384,7 @@ class Job:
         marker.unlink(missing_ok=True)
         fill_bodies(self.store.conn, self.store.update_body)
         self.store.commit()
+        legacy_years(self.store)  # before the views and exports: it may fill values in
         self.store.replace_cross_year(cross_year_rows(self.store.conn))
         self.store.replace_growth(growth_rows(self.store.conn))
         self.store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")

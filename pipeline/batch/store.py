@@ -149,6 +149,23 @@ CREATE TABLE IF NOT EXISTS cross_year (
   report_id INTEGER,
   prev_report_id INTEGER
 );
+CREATE TABLE IF NOT EXISTS legacy_continuity (
+  body_id TEXT NOT NULL,
+  year INTEGER NOT NULL,
+  prev_year INTEGER NOT NULL,
+  field TEXT NOT NULL,
+  prev_cumulative REAL,
+  this_period REAL,
+  cumulative REAL,
+  ok INTEGER,
+  body_name TEXT,
+  report_id INTEGER,
+  prev_report_id INTEGER
+);
+CREATE TABLE IF NOT EXISTS legacy_settled (
+  report_id INTEGER PRIMARY KEY,
+  original TEXT NOT NULL
+);
 """
 
 # columns added to a table after its first release, created in older databases when they are opened
@@ -334,6 +351,11 @@ class Store:
                                 sql_rows(None, [tuple(row.get(c) for c in columns)])[0])
         report_id = cur.lastrowid
         assert report_id is not None
+        self._insert_rows(report_id, rec)
+        return report_id
+
+    def _insert_rows(self, report_id: int, rec: dict[str, Any]) -> None:
+        """A report's values, checks and issues rows."""
         self.conn.executemany('INSERT INTO "values" (report_id, field, value, raw, null_reason) VALUES (?,?,?,?,?)',
                               sql_rows(report_id, rec["values"]))
         self.conn.executemany(
@@ -341,10 +363,9 @@ class Store:
             "VALUES (?,?,?,?,?,?,?,?,?)", sql_rows(report_id, rec["checks"]))
         self.conn.executemany("INSERT INTO issues (report_id, level, code, field, message) VALUES (?,?,?,?,?)",
                               sql_rows(report_id, rec["issues"]))
-        return report_id
 
     def _delete_report(self, report_id: int) -> None:
-        for table in ('"values"', "checks", "issues"):
+        for table in ('"values"', "checks", "issues", "legacy_settled"):
             self.conn.execute(f"DELETE FROM {table} WHERE report_id=?", (report_id,))
         self.conn.execute("DELETE FROM reports WHERE id=?", (report_id,))
 
@@ -428,6 +449,27 @@ class Store:
             self.conn.executemany(
                 "INSERT INTO growth (body_id, year, prev_year, new_received, prev_new_received, growth, body_name, "
                 "report_id, prev_report_id) VALUES (?,?,?,?,?,?,?,?,?)", rows)
+        self.commit()
+
+    def settle_legacy(self, rewrites: list[tuple[int, dict[str, Any]]], settled: list[tuple[int, str]],
+                      continuity: list[tuple]) -> None:
+        """The legacy reports the job's other years settled (pipeline.batch.legacy_years), in one transaction:
+        each rewritten report (its JSON, counts, values, checks and issues rows, from report_record), what they
+        held as converted (table legacy_settled, to put it back next time) and the continuity rows."""
+        with self._document():
+            for report_id, rec in rewrites:
+                self.conn.execute("UPDATE reports SET json=?, n_values=?, n_filled=?, n_failed_checks=? WHERE id=?",
+                                  (rec["json"], rec["n_values"], rec["n_filled"], rec["n_failed_checks"], report_id))
+                for table in ('"values"', "checks", "issues"):
+                    self.conn.execute(f"DELETE FROM {table} WHERE report_id=?", (report_id,))
+                self._insert_rows(report_id, rec)
+            self.conn.execute("DELETE FROM legacy_settled")
+            self.conn.executemany("INSERT INTO legacy_settled (report_id, original) VALUES (?,?)", settled)
+            self.conn.execute("DELETE FROM legacy_continuity")
+            self.conn.executemany(
+                "INSERT INTO legacy_continuity (body_id, year, prev_year, field, prev_cumulative, this_period, "
+                "cumulative, ok, body_name, report_id, prev_report_id) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                sql_rows(None, continuity))
         self.commit()
 
     def update_body(self, report_id: int, body: dict[str, Any], source: str, report_json: str) -> None:

@@ -138,6 +138,15 @@ def report_record(report: Any, site: str | None = None) -> dict[str, Any]:
     }
 
 
+def legacy_checks(values: dict[str, dict[str, Any]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The normaliser's legacy.parts checks and their warning (as report JSON) for a legacy table's values, for
+    a report whose values the batch filled in (pipeline.batch.legacy_years)."""
+    from pipeline.normalise.normaliser import legacy_checks as normaliser_checks
+
+    checks, issues = normaliser_checks(values)
+    return [c.model_dump(mode="json") for c in checks], [i.model_dump(mode="json") for i in issues]
+
+
 def _write_cache(target: Path, text: str, tmp_dir: str | None = None) -> None:
     """Atomically: a failed write leaves no file under the real name, and no temporary one; a worker killed
     mid-write (timeout, the job stopping) leaves its temporary file in the job's tmp_dir, which the next

@@ -8,6 +8,8 @@
                    there were), its key counts, indicators and year-on-year growth of new applications,
                    then the panel across the 2019 break (batch/panel.py): era, break_before and one column
                    per series of series.tsv, which legacy (2008–2018) reports fill too
+    legacy_continuity_years   one row per body and pre-2019 year with a year before it: how many fields'
+                   历年累计 could be checked against last year's (table legacy_continuity) and how many fail
 
 The database stays the source of truth: the views and the table they read, values_wide ("values" pivoted,
 a column per field), are remade at the end of every batch that changed the database (a new field in
@@ -122,6 +124,12 @@ FROM ranked p LEFT JOIN values_wide w ON w.report_id = p.report_id
 WHERE p.rank = 1"""
 
 
+LEGACY_CONTINUITY_YEARS = """CREATE VIEW legacy_continuity_years AS
+SELECT body_id, body_name, year, prev_year, report_id, prev_report_id, count(*) AS n_checked,
+  sum(ok = 0) AS n_failed
+FROM legacy_continuity GROUP BY body_id, year, prev_year, report_id, prev_report_id"""
+
+
 def create_views(conn: sqlite3.Connection) -> None:
     """(Re)fill values_wide and series_panel and (re)create the views reports_wide and panel in the job's
     database."""
@@ -131,3 +139,5 @@ def create_views(conn: sqlite3.Connection) -> None:
     conn.execute("DROP VIEW IF EXISTS panel")
     conn.execute(reports_wide_sql())
     conn.execute(panel_sql())
+    conn.execute("DROP VIEW IF EXISTS legacy_continuity_years")
+    conn.execute(LEGACY_CONTINUITY_YEARS)

@@ -3,8 +3,9 @@
 One sheet per kind of thing: 报告 (every document, failed ones too, with its metadata and body), 数据 (each
 report's values laid out wide, a column per field), 校验 (the template checks, failures in red), 问题
 (issues), 指标 (indicators), 跨年 (this year's 上年结转 against last year's 结转下年度, mismatches in red) and
-增长 (new applications year on year), 发现 (the audit's findings, as JOB/audit.csv, errors in red) and
-跨2019面板 (each body's years 2008 to today, the series of series.tsv drawn through the 2019 break, marked). Every sheet has two header rows, the Chinese label above the field id
+增长 (new applications year on year), 发现 (the audit's findings, as JOB/audit.csv, errors in red),
+跨2019面板 (each body's years 2008 to today, the series of series.tsv drawn through the 2019 break, marked) and
+历年累计 (pre-2019 reports: last year's 历年累计 plus this year's value against this year's, breaks in red). Every sheet has two header rows, the Chinese label above the field id
 (fields.tsv gives the labels of the values), frozen under the headers, with filters on; numbers are stored
 as numbers (integral values as integers, ratios formatted as percentages).
 
@@ -25,7 +26,7 @@ from typing import Any
 from pipeline.batch.panel import panel_columns, select_panel
 from pipeline.fields import all_fields, wide_fields
 from pipeline.finding_codes import finding_label
-from pipeline.legacy_fields import legacy_label
+from pipeline.legacy_fields import legacy_fields, legacy_label
 from pipeline.report import Indicators
 from pipeline.series import bridge_series
 
@@ -180,6 +181,21 @@ def growth_sheet(conn: sqlite3.Connection) -> Sheet:
     return Sheet("增长", columns, rows, frozen_columns=2)
 
 
+def legacy_continuity_sheet(conn: sqlite3.Connection) -> Sheet:
+    """Pre-2019 reports: last year's 历年累计 plus this year's value against this year's 历年累计, per field."""
+    columns = (Column("body_id", "主体标识", width=20), Column("body_name", "报告主体", width=28),
+               Column("year", "年度", width=7), Column("prev_year", "上一年度", width=9),
+               Column("field", "指标", width=30), Column("label", "指标名称", width=24),
+               Column("prev_cumulative", "上年历年累计"), Column("this_period", "本年数"),
+               Column("cumulative", "本年历年累计"), Column("ok", "衔接（1/0）"),
+               Column("report_id", "本年报告编号"), Column("prev_report_id", "上年报告编号"))
+    rows = _select(conn, "SELECT body_id, body_name, year, prev_year, field, prev_cumulative, this_period, "
+                         "cumulative, ok, report_id, prev_report_id FROM legacy_continuity ORDER BY body_id, year, rowid")
+    names = {f: spec.variants[0] for f, spec in legacy_fields().items()}  # the field's label as tables print it
+    labelled = ([*row[:5], names.get(row[4], row[4]), *row[5:]] for row in rows)
+    return Sheet("历年累计", columns, labelled, failed=lambda row: not row[9], frozen_columns=2)
+
+
 def _finding_rows(rows: Iterable[Sequence[Any]]) -> Iterator[list[Any]]:
     for *head, code, severity, field_id, detail, path, member, body_id in rows:
         yield [*head, severity, finding_label(code), code, field_id, detail, path,
@@ -216,7 +232,7 @@ def panel_sheet(conn: sqlite3.Connection) -> Sheet:
 
 
 SHEETS: list[SheetBuilder] = [reports_sheet, values_sheet, checks_sheet, issues_sheet, indicators_sheet,
-                              cross_year_sheet, growth_sheet, findings_sheet, panel_sheet]
+                              cross_year_sheet, growth_sheet, findings_sheet, panel_sheet, legacy_continuity_sheet]
 
 
 # ---- writing

@@ -28,6 +28,8 @@ FAILURE_SCHEMA = "nianbao.failure/1"  # the reports.jsonl line of an input that 
 LONG_COLUMNS = ("path", "member", "sha256", "agency", "year", "template", "field", "value", "raw", "null_reason",
                 "body_id")
 GROWTH_COLUMNS = ("body_id", "body_name", "year", "prev_year", "new_received", "prev_new_received", "growth")
+CONTINUITY_COLUMNS = ("body_id", "body_name", "year", "prev_year", "field", "prev_cumulative", "this_period",
+                      "cumulative", "ok", "report_id", "prev_report_id")
 
 
 @contextmanager
@@ -201,18 +203,31 @@ def write_panel_csv(conn: sqlite3.Connection, path: Path) -> None:
         writer.writerows([cell(v) for v in row] for row in select_panel(conn))
 
 
-EXPORT_VERSION = 4  # bump when what the exports hold changes: a finished job's exports are then remade
+def _db_continuity(conn: sqlite3.Connection) -> Iterator[list[str]]:
+    for row in conn.execute(f"SELECT {', '.join(CONTINUITY_COLUMNS)} FROM legacy_continuity ORDER BY body_id, year, rowid"):
+        yield [cell(v) for v in row]
+
+
+def write_rows_csv(columns: tuple[str, ...], rows: Iterable[list[str]], path: Path) -> None:
+    with atomic_text(path, bom=True) as fh:
+        writer = csv.writer(fh)
+        writer.writerow(columns)
+        writer.writerows(rows)
+
+
+EXPORT_VERSION = 5  # bump when what the exports hold changes: a finished job's exports are then remade
 
 
 def export_paths(out_dir: Path) -> dict[str, Path]:
     return {"jsonl": out_dir / "reports.jsonl", "long": out_dir / "values_long.csv",
             "wide": out_dir / "reports_wide.csv", "growth": out_dir / "growth.csv",
-            "panel": out_dir / "panel.csv"}
+            "panel": out_dir / "panel.csv", "legacy_continuity": out_dir / "legacy_continuity.csv"}
 
 
 def export_db(db: Path, out_dir: Path) -> dict[str, Path]:
     """reports.jsonl, values_long.csv, reports_wide.csv, growth.csv (new applications year on year, per
-    body) and panel.csv (the series across the 2019 break) from a batch database (re-creatable any time)."""
+    body), panel.csv (the series across the 2019 break) and legacy_continuity.csv (pre-2019 历年累计 across a
+    body's years) from a batch database (re-creatable any time)."""
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     try:
         paths = export_paths(out_dir)
@@ -221,6 +236,7 @@ def export_db(db: Path, out_dir: Path) -> dict[str, Path]:
         write_wide_csv(_db_wide(conn), paths["wide"])
         write_growth_csv(_db_growth(conn), paths["growth"])
         write_panel_csv(conn, paths["panel"])
+        write_rows_csv(CONTINUITY_COLUMNS, _db_continuity(conn), paths["legacy_continuity"])
         return paths
     finally:
         conn.close()

@@ -99,7 +99,8 @@ def batch(
     dropped = counts.get("dropped", 0)
     typer.echo(f"this run: {counts.get('recorded', 0)} documents {done}, {counts.get('skipped', 0)} already done"
                + (f", {dropped} of earlier runs dropped (not among these inputs)" if dropped else "")
-               + f"; {db}, reports.jsonl, values_long.csv, reports_wide.csv, growth.csv, panel.csv, audit.csv, nianbao.xlsx in {out}")
+               + f"; {db}, reports.jsonl, values_long.csv, reports_wide.csv, growth.csv, panel.csv, "
+               f"legacy_continuity.csv, audit.csv, nianbao.xlsx in {out}")
     failed = failures(db)
     if failed:
         typer.echo("nianbao batch: " + ", ".join(f"{n} {status}" for status, n in failed.items())

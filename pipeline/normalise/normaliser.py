@@ -222,14 +222,8 @@ def legacy_report(doc: Document, legacy: LegacyReading, unglued: list) -> Report
                         scheme="legacy", method="position")
         for key, cell in legacy.cells.items() if cell.value is not None
     }
-    checks = [Check(rule="legacy.parts", ok=ok, row=parent, column=column, expected=whole, found=total,
-                    message="" if ok else f"the sub-rows of {parent} add up to {total:g}, the row says {whole:g}")
-              for parent, column, whole, total, ok in parts_checks(legacy.values)]
-    failed = [c for c in checks if not c.ok]
-    if failed:
-        issues.append(Issue(level="warning", code="checks_failed",
-                            message=f"{len(failed)} legacy.parts check(s) fail: sub-rows that do not add up to their "
-                                    "parent row, as printed (real tables contradict themselves)"))
+    checks, failed = legacy_checks(legacy.values)
+    issues += failed
     return Report(
         source=_source_info(doc.source),
         report=ReportMeta(title=meta.title, agency=meta.agency, year=year, published=meta.published,
@@ -243,6 +237,18 @@ def legacy_report(doc: Document, legacy: LegacyReading, unglued: list) -> Report
         issues=_capped(issues),
         provenance=provenance,
     )
+
+
+def legacy_checks(values: dict[str, dict[str, object]]) -> tuple[list[Check], list[Issue]]:
+    """The legacy.parts checks of a statistics table's values (field id -> {this_period, cumulative, ...}), and
+    the warning when some fail; the batch runs them again on a report whose glued cells it cut."""
+    checks = [Check(rule="legacy.parts", ok=ok, row=parent, column=column, expected=whole, found=total,
+                    message="" if ok else f"the sub-rows of {parent} add up to {total:g}, the row says {whole:g}")
+              for parent, column, whole, total, ok in parts_checks(values)]
+    failed = sum(not c.ok for c in checks)
+    return checks, [Issue(level="warning", code="checks_failed",
+                          message=f"{failed} legacy.parts check(s) fail: sub-rows that do not add up to their "
+                                  "parent row, as printed (real tables contradict themselves)")] if failed else []
 
 
 @dataclass
