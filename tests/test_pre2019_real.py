@@ -47,3 +47,30 @@ def test_page_html_cells_give_what_the_glued_text_cannot(report_id: str, tmp_pat
     assert set(text_values) == set(html_values) and len(text_values) == 32
     decided = {k: v for k, v in text_values.items() if v is not None}
     assert len(decided) == 28 and decided == {k: html_values[k] for k in decided}
+
+
+# The series as printed, read by hand: 受理依申请公开信息总数 (2011–2018) / 本年新收 (2019–), 行政复议, 行政诉讼
+# (table 四's 总计s). 2012's 2121 is glued (21 | 21 or 2 | 121): 2011's cumulative 0 decides 21 | 21, which
+# 2013's 7 | 28 confirms.
+ZONE_PANEL = {
+    2011: ("legacy", 0, 0, 0), 2012: ("legacy", 21, 0, 0), 2013: ("legacy", 7, 0, 0), 2014: ("legacy", 1, 0, 0),
+    2015: ("legacy", 0, 0, 0), 2016: ("legacy", 0, 0, 0), 2017: ("legacy", 0, 0, 0), 2018: ("legacy", 0, 0, 0),
+    2019: ("2019", 23, 0, 0), 2020: ("2019", 21, 0, 0), 2021: ("2021", 70, 3, 12), 2022: ("2021", 74, 2, 1),
+    2023: ("2021", 81, 2, 7), 2024: ("2021", 218, 7, 19), 2025: ("2021", 154, 36, 9),
+}
+
+
+def test_the_real_zone_column_is_one_panel_from_2011_to_2025_with_the_break_marked(tmp_path: Path) -> None:
+    """The portal's own column as one batch: one body (350128:人民政府), one row a year, the series drawn
+    through the 2019 break, which is marked on 2019 alone."""
+    import csv
+
+    from pipeline.batch.job import BatchOptions, run_batch
+
+    run_batch([ZONE], BatchOptions(out=tmp_path / "job", workers=0, progress=False))
+    with open(tmp_path / "job" / "panel.csv", encoding="utf-8-sig") as handle:
+        rows = [r for r in csv.DictReader(handle) if r["body_id"] == "350128:人民政府"]
+    got = {int(r["year"]): (r["template"], int(r["applications_received"]), int(r["review"]), int(r["litigation"]))
+           for r in rows}
+    assert got == ZONE_PANEL
+    assert [int(r["year"]) for r in rows if r["break_before"] == "1"] == [2019]
