@@ -114,3 +114,28 @@ def test_a_cumulative_left_unfilled_is_never_cut_into_a_guess(tmp_path: Path) ->
     spaced = convert(_write(tmp_path, spec, "spaced"))
     assert spaced.legacy_entry("legacy.active.total") == {"this_period": 74, "cumulative": 0, "unit": "条"}
     assert [i.field for i in spaced.issues if i.code == "legacy.cumulative_below"] == ["legacy.active.total"]
+
+
+def test_a_date_under_the_table_is_no_value(tmp_path: Path) -> None:
+    """`行政申诉数 条 0 2013年4月3日`: the signature's date, spaced after the last row, is not a second cell."""
+    spec = make_legacy("L1", seed=13)
+    path = tmp_path / "page.txt"
+    path.write_text(page_txt(spec, "spaced").replace(f"{spec.agency}{spec.year + 1}年1月20日",
+                                                     f" {spec.year + 1}年1月20日"), encoding="utf-8")
+    report = convert(path)
+    assert _values(report) == _expected(spec)
+    assert not [i for i in report.issues if i.code == "legacy.value"]
+
+
+def test_one_empty_cell_in_a_spaced_table_of_pairs_leaves_that_row_null(tmp_path: Path) -> None:
+    """The zone's 2013 table prints 政府公报公开 with its 历年累计 cell empty (`条 0` among `条 0 0` rows): which
+    cell the 0 is in cannot be told, so that row is null with an issue and the others are read."""
+    spec = make_legacy("L4", seed=14)
+    spec.rows[3][2:] = ["0"]  # 2、政府公报公开数: this year's cell only
+    report = convert(_write(tmp_path, spec, "spaced"))
+    values = _values(report)
+    expected = _expected(spec)
+    expected["legacy.active.gazette.this_period"] = expected["legacy.active.gazette.cumulative"] = None
+    assert values == expected
+    problems = {i.field: i.message for i in report.issues if i.code == "legacy.value"}
+    assert list(problems) == ["legacy.active.gazette"] and "'0' is the only number" in problems["legacy.active.gazette"]

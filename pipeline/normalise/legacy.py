@@ -160,9 +160,11 @@ def _pair_digits(item: LegacyRow) -> str | None:
 
 def _one_value_per_row(items: list[LegacyRow]) -> bool:
     """Whether a table's runs under two value columns are single values rather than pairs run together:
-    most of them cannot be a pair at all (`0`, `2`, `50`), so the text left one of the columns empty."""
+    most of its rows with values hold a run that cannot be a pair at all (`0`, `2`, `50`), so the text left
+    one of the columns empty throughout."""
     runs = [d for item in items if (d := _pair_digits(item)) is not None]
-    return bool(runs) and sum(not glued_cuts(d) for d in runs) * 2 > len(runs)
+    with_values = sum(bool(item.cells or item.span) for item in items)
+    return bool(runs) and sum(not glued_cuts(d) for d in runs) * 2 > with_values
 
 
 def _settle_span(item: LegacyRow, one_value: bool) -> None:
@@ -186,7 +188,8 @@ def _settle_span(item: LegacyRow, one_value: bool) -> None:
         item.problem = (f"'{digits}' is the row's only value under {' and '.join(covered)}: the table gives one "
                         "value a row under two columns, and which column it belongs to is not known")
     elif pair is not None:
-        item.problem = f"'{digits}' runs this period and cumulative together and no cut has cumulative ≥ this period"
+        item.problem = (f"'{digits}' is the only number under this period and cumulative: one cell is empty or the "
+                        "two ran together, and no cut fits (cumulative ≥ this period, or 0)")
     else:
         item.problem = f"'{digits}' is one cell over the columns {', '.join(covered)} and cannot be split"
 

@@ -32,6 +32,7 @@ _UNIT = re.compile(r"人次|万元|条|件|元|个|次|项|人|份|%")
 _NUMBERING = re.compile(r"(?:其中[:：]?)?(?:[（(](\d{1,2}|[一二三四五六七八九十]+)[)）][、.．]?|(\d{1,2})[、.．]"
                         r"|[一二三四五六七八九十]+[、.．]|[①-⑳])?")
 _LIST_MARK = "、.．"
+_DATE_AFTER = re.compile(r"\d+年")
 _VALUE_CHAR = re.compile(r"[0-9,.]")
 _UNKNOWN_LABEL = re.compile(r"[\u4e00-\u9fff（）、，：“”]+")  # a row no field names: words, no digits or Latin
 MAX_LABEL = 40  # characters of an unknown row's label before its unit
@@ -100,6 +101,8 @@ def _values(sq: _Squashed, at: int) -> tuple[list[str], int]:
     pieces: list[str] = []
     end = at
     while end < len(s) and (s[end].isdigit() or (s[end] in ",." and end + 1 < len(s) and s[end + 1].isdigit())):
+        if pieces and sq.gap_before[end] and _DATE_AFTER.match(s, end):
+            break  # `行政申诉数 条 0 2013年4月3日`: the date under the table is no value
         if not pieces or sq.gap_before[end]:
             pieces.append("")
         pieces[-1] += s[end]
