@@ -118,3 +118,39 @@ def test_batch_walk_yields_the_page_not_its_attachment(report_docx, tmp_path) ->
     assert names == ["page.html", "saved.html", "standalone.docx"]
     # without the page, the same walk finds the attachment as a document
     assert "report.docx" in {Path(i.path).name for i in iter_items([tmp_path], Limits())}
+
+
+def test_a_batch_converts_a_page_again_when_only_its_attachment_changed(report_docx, tmp_path) -> None:
+    """The page's report is read from its attachment: replacing the attachment alone (a corrected upload) must
+    not leave the job with the old numbers; a re-run with nothing changed converts nothing."""
+    import json
+
+    from pipeline.batch.job import BatchOptions, run_batch
+
+    source, spec = report_docx
+    other = make_report("2021", seed=72, agency=AGENCY, year=2023)
+    assert other.values != spec.values
+    corrected = tmp_path / "corrected.docx"
+    build_docx(other, (), corrected)
+    folder = tmp_path / "site"
+    folder.mkdir()
+    shutil.copy(source, folder / "report.docx")
+    _page(folder, "report.docx", spec.title)
+    out = tmp_path / "job"
+
+    def reports() -> list[dict]:
+        lines = (out / "reports.jsonl").read_text(encoding="utf-8").splitlines()
+        return [json.loads(line) for line in lines]
+
+    def run() -> dict[str, int]:
+        counts: dict[str, int] = {}
+        run_batch([folder], BatchOptions(out=out, workers=0, progress=False), counts=counts)
+        return counts
+
+    assert run()["recorded"] == 1
+    assert field_mismatches(spec.values, reports()[0]) == {}
+    assert run() == {**run(), "recorded": 0}  # nothing changed: nothing converted
+    shutil.copy(corrected, folder / "report.docx")  # the page itself is untouched
+    assert run()["recorded"] == 1
+    [report] = reports()
+    assert field_mismatches(other.values, report) == {}

@@ -15,6 +15,7 @@ before reading and again while reading (headers can lie), and a member that infl
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import os
 import zipfile
@@ -54,6 +55,7 @@ class Item:
     error: str | None = None
     format: str | None = None
     stat: str | None = None  # the file's stat signature (of the archive, for members): see Store.unchanged_file
+    attachments: tuple[str, ...] = ()  # a saved page's: the documents it converts from (their bytes count as its)
 
     @property
     def display(self) -> str:
@@ -231,7 +233,23 @@ def canonical(path: Path) -> str:
     return real if os.path.exists(real) else os.path.abspath(path)
 
 
-def _file_item(file: Path, limits: Limits, done: Callable[[str, str, str], bool]) -> Iterator[Item]:
+def _page_attachments(path: str, attachments_of: AttachmentsOf | None) -> tuple[tuple[str, ...], str]:
+    """A saved page's attachments and their stat signatures: replacing a page's attachment changes the page's
+    document as much as editing the page does (its report is read from it)."""
+    if attachments_of is None or PurePosixPath(path).suffix.lower() not in PAGE_SUFFIXES:
+        return (), ""
+    found, signatures = [], []
+    for attachment in attachments_of(Path(path)):
+        try:
+            signatures.append(_signature(os.stat(attachment)))
+        except OSError:
+            continue
+        found.append(str(attachment))
+    return tuple(found), "".join(f"+{s}" for s in signatures)
+
+
+def _file_item(file: Path, limits: Limits, done: Callable[[str, str, str], bool],
+               attachments_of: AttachmentsOf | None = None) -> Iterator[Item]:
     """The items of one file: itself, or the members of the archive it is (decided by content)."""
     path = canonical(file)
     try:
@@ -243,7 +261,8 @@ def _file_item(file: Path, limits: Limits, done: Callable[[str, str, str], bool]
     if not S_ISREG(st.st_mode):
         yield Item(path, status="unsupported", error=f"not a regular file ({_kind(st.st_mode)})")
         return
-    stat = _signature(st)
+    attachments, attached_stats = _page_attachments(path, attachments_of)
+    stat = _signature(st) + attached_stats
     if done(path, "", stat):  # a document, or an archive refused as a whole, unchanged since an earlier run
         yield Item(path, status="skip")
         return
@@ -264,7 +283,7 @@ def _file_item(file: Path, limits: Limits, done: Callable[[str, str, str], bool]
     if reason:
         yield Item(path, size=st.st_size, status="corrupt", format="zip", error=reason, stat=stat)
     elif zf is None:
-        yield Item(path, size=st.st_size, stat=stat)
+        yield Item(path, size=st.st_size, stat=stat, attachments=attachments)
     else:
         yield from _walk_zip(path, "", zf, limits, 1, stat, done)
 
@@ -282,6 +301,8 @@ def iter_items(inputs: list[Path], limits: Limits,
     canonical (os.path.realpath). `done(path, member, stat)` lets a re-run skip reading files unchanged
     since it recorded them: those come out as status "skip" with no data. `attachments_of(page)`: the
     documents a saved page converts from (see _walk_dir)."""
+    if attachments_of is not None:
+        attachments_of = functools.cache(attachments_of)  # the walk and the item both ask of each page
     for file, problem in _candidates(inputs, attachments_of):
         if problem is not None:
             status = "unsupported" if problem.startswith("a symbolic link") else "unreadable"
@@ -289,7 +310,7 @@ def iter_items(inputs: list[Path], limits: Limits,
         elif not os.path.lexists(file):
             yield Item(os.path.abspath(file), status="unreadable", error="no such file or directory")
         else:
-            yield from _file_item(file, limits, done)
+            yield from _file_item(file, limits, done, attachments_of)
 
 
 def count_items(inputs: list[Path]) -> int:

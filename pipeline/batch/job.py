@@ -17,7 +17,9 @@ an extraction cached by a killed run is not redone. Identical bytes are extracte
 waits for the first one's result and is then normalised from the cache.
 
 A document is done when its row has the same canonical path, member and content (sha256); a file whose
-stat signature is unchanged is not even read. A changed file is converted again and its row replaced;
+stat signature is unchanged is not even read. A saved page's content and signature take in those of the
+attachment it is read from, so replacing the attachment alone converts the page again. A changed file is
+converted again and its row replaced;
 at the end of a run the documents it did not reach are dropped (Store.drop_unreached), so a job's
 database and exports always describe the inputs of its last finished run, as a fresh job would.
 """
@@ -150,6 +152,15 @@ def _plain_options(options: ExtractOptions | None) -> dict[str, Any]:
     return (options or ExtractOptions.from_env()).to_dict()
 
 
+def _content_sha256(path: str, attachments: tuple[str, ...]) -> str:
+    """A document's content hash: its bytes' sha256, and for a saved page read from its attachments, one over
+    the page's and theirs, so that replacing the attachment alone converts the page again (cache included)."""
+    own = _sha256_file(path)
+    if not attachments:
+        return own
+    return hashlib.sha256("+".join([own, *map(_sha256_file, attachments)]).encode()).hexdigest()
+
+
 def _sha256_file(path: str) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as fh:
@@ -271,7 +282,7 @@ class Job:
             return
         try:
             doc["sha256"] = hashlib.sha256(item.data).hexdigest() if item.data is not None \
-                else _sha256_file(item.path)
+                else _content_sha256(item.path, item.attachments)
         except OSError as exc:
             self._record(doc, {"status": "unreadable", "error": f"cannot read: {exc.strerror or exc}"})
             return
