@@ -351,3 +351,21 @@ def test_a_rerun_that_changes_nothing_keeps_the_exports(clean: Path, corpus, tmp
     run_batch([*corpus[0], extra], _opts(job, workers=0))
     lines = (job / "reports_wide.csv").read_text(encoding="utf-8-sig").splitlines()
     assert len(lines) == len((clean / "reports_wide.csv").read_text(encoding="utf-8-sig").splitlines()) + 1
+
+
+def test_a_new_line_in_an_export_data_file_remakes_the_exports(clean: Path, corpus, tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """A series or a field is one line in a TSV: after such an edit a re-run that converts nothing still
+    remakes the exports (the panel would otherwise keep its old columns), and a re-run after that is instant."""
+    from pipeline.batch import writers
+
+    job = tmp_path / "job"
+    shutil.copytree(clean, job)
+    run_batch(corpus[0], _opts(job, workers=0))
+    stamps = {p.name: p.stat().st_mtime_ns for p in job.glob("*.csv")}
+    monkeypatch.setattr(writers, "export_data_digest", lambda: "a-new-series-line")
+    run_batch(corpus[0], _opts(job, workers=0))
+    remade = {p.name: p.stat().st_mtime_ns for p in job.glob("*.csv")}
+    assert all(remade[name] > stamp for name, stamp in stamps.items())
+    run_batch(corpus[0], _opts(job, workers=0))
+    assert {p.name: p.stat().st_mtime_ns for p in job.glob("*.csv")} == remade

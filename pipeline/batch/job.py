@@ -384,11 +384,11 @@ class Job:
         from pipeline.batch.legacy_years import legacy_years
         from pipeline.batch.views import create_views
         from pipeline.batch.workbook import WORKBOOK_NAME, write_workbook
-        from pipeline.batch.writers import EXPORT_VERSION, export_db, export_paths
+        from pipeline.batch.writers import EXPORT_VERSION, export_data_digest, export_db, export_paths
 
         self.store.commit()
         marker = self.out / ".exported"
-        stamp = json.dumps({"version": EXPORT_VERSION, "db": self.store.signature()})
+        stamp = json.dumps({"version": EXPORT_VERSION, "data": export_data_digest(), "db": self.store.signature()})
         paths = {**export_paths(self.out), "audit": self.out / AUDIT_CSV, "xlsx": self.out / WORKBOOK_NAME}
         if all(p.exists() for p in paths.values()) and marker.exists() and marker.read_text() == stamp:
             return paths

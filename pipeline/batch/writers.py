@@ -216,6 +216,19 @@ def write_rows_csv(columns: tuple[str, ...], rows: Iterable[list[str]], path: Pa
 
 
 EXPORT_VERSION = 5  # bump when what the exports hold changes: a finished job's exports are then remade
+EXPORT_DATA = ("fields.tsv", "legacy-fields.tsv", "series.tsv")  # data files whose lines are export columns
+
+
+def export_data_digest() -> str:
+    """A digest of the data files the exports' columns come from: a new series or field (one line in a TSV)
+    remakes a finished job's exports on its next run, as a new EXPORT_VERSION does."""
+    import hashlib
+    from importlib import resources
+
+    digest = hashlib.sha256()
+    for name in EXPORT_DATA:
+        digest.update(resources.files("pipeline").joinpath("data", name).read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def export_paths(out_dir: Path) -> dict[str, Path]:
