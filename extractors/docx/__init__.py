@@ -40,7 +40,7 @@ def read_docx(data: bytes, options: ExtractOptions | None = None) -> DocxContent
     """Blocks, warnings and metadata of DOCX bytes; ExtractionError for anything that is not one."""
     pkg = open_package(data)
     root = parse_xml(pkg.document)
-    ns = W_STRICT_NS if root.tag.startswith(f"{{{W_STRICT_NS}}}") else W_NS
+    ns = W_STRICT_NS if str(root.tag).startswith(f"{{{W_STRICT_NS}}}") else W_NS
     w = f"{{{ns}}}"
     body = root.find(w + "body")
     if body is None:

@@ -234,7 +234,7 @@ class BodyReader:
                     if el.text:
                         parts.append(el.text)
                 else:
-                    parts.append(plain[el.tag])
+                    parts.append(plain[str(el.tag)])
         else:
             self._runs(p, parts, boxes)
         text = "".join(parts)
@@ -384,7 +384,7 @@ class BodyReader:
         """The table as one Table block (plus the tables nested in it), or a frame's content."""
         t = self.t
         rows_el = [tr for tr in self._children(tbl, t["tr"])
-                   if tr.find(t["trPr"]) is None or tr.find(t["trPr"]).find(t["del"]) is None]
+                   if (props := tr.find(t["trPr"])) is None or props.find(t["del"]) is None]
         cells_el = [self._children(tr, t["tc"]) for tr in rows_el]
         if self._is_frame(cells_el):
             out: list[SlotBlock] = []

@@ -340,7 +340,8 @@ class _Reader:
     def _lead_title(self) -> None:
         """The article title when the page keeps it outside the content container (h1.title,
         div.article_title): the nearest preceding title-like element that reads like a report title."""
-        node, hops = self.container, 0
+        node: etree._Element | None = self.container
+        hops = 0
         while node is not None and node is not self.body and hops < 8:
             for sib in node.itersiblings(preceding=True):
                 if not isinstance(sib.tag, str):
