@@ -5,9 +5,10 @@ report's values laid out wide, a column per field), 校验 (the template checks,
 (issues), 指标 (indicators), 跨年 (this year's 上年结转 against last year's 结转下年度, mismatches in red) and
 增长 (new applications year on year), 发现 (the audit's findings, as JOB/audit.csv, errors in red),
 跨2019面板 (each body's years 2008 to today, the series of series.tsv drawn through the 2019 break, marked) and
-历年累计 (pre-2019 reports: last year's 历年累计 plus this year's value against this year's, breaks in red). Every sheet has two header rows, the Chinese label above the field id
-(fields.tsv gives the labels of the values), frozen under the headers, with filters on; numbers are stored
-as numbers (integral values as integers, ratios formatted as percentages).
+历年累计 (pre-2019 reports: last year's 历年累计 plus this year's value against this year's, breaks in red).
+Every sheet has two header rows, the Chinese label above the field id (fields.tsv gives the labels of the
+values), frozen under the headers, with filters on; numbers are stored as numbers (integral values as
+integers, ratios formatted as percentages).
 
 Adding a sheet is one function `(sqlite3.Connection) -> Sheet` appended to SHEETS (an audit's findings
 sheet is one). Rows are streamed from the database in SQL order (openpyxl's write-only mode), so a large
