@@ -206,3 +206,22 @@ def test_the_template_only_rows_and_charts_leave_legacy_years_out(job) -> None:
     ticks = {t.text for t in page.xpath("//div[@class='charts']//svg//text[@class='tick']")}
     years = {int(t) for t in ticks if t.isdigit() and len(t) == 4}
     assert years == set(range(2019, 2026))
+
+
+def test_each_region_page_sums_the_series_through_the_break(job) -> None:
+    """The body's region pages (province, city, county) carry the same time line, summed over their one body:
+    every year's sum equals the body's value, the break marked at 2019; the template-only sums start in 2019."""
+    job_dir, expected = job
+    pages = list((job_dir / "review" / "regions").glob("*.html"))
+    assert pages
+    for path in pages:
+        page = lhtml.parse(str(path)).getroot()
+        table = page.xpath("//table[@id='bridge']")[0]
+        assert [th.get("class") for th in table.xpath("./thead//th")][1:] == [
+            "break" if y == 2019 else None for y in range(2008, 2026)]
+        for series in bridge_series():
+            cells = table.xpath(f".//tr[@data-series='{series.id}']/td")
+            got = {int(td.get("data-year")): td.get("data-value") for td in cells}
+            assert got == {y: None if v[series.id] is None else repr(v[series.id]) for y, v in expected.items()}
+        sums = page.xpath("//table[@id='sums']/thead//th")
+        assert [int(th.text) for th in sums[1:]] == list(range(2019, 2026))

@@ -259,11 +259,14 @@ def group_regions(bodies: Iterable[BodyYears]) -> dict[tuple[str, ...], RegionYe
 
 
 def region_sums(region: RegionYears) -> dict[int, dict[str, Any]]:
-    """Per year: how many bodies reported, and each key count summed over the bodies that give it (with how
-    many did); the disclosure rate recomputed from the summed terms of the bodies that give all of them."""
+    """Per year on the 2019/2021 template: how many bodies reported, and each key count summed over the bodies
+    that give it (with how many did); the disclosure rate recomputed from the summed terms of the bodies that
+    give all of them."""
     out: dict[int, dict[str, Any]] = {}
     for body in region.bodies:
         for year, row in body.years.items():
+            if row.report.report.template == LEGACY:  # no template fields: region_bridge sums those years
+                continue
             sums = out.setdefault(year, {"bodies": 0, "granted": 0, "granted_of": 0, "results": 0})
             sums["bodies"] += 1
             for s in KEY_SERIES:
@@ -284,6 +287,46 @@ def region_sums(region: RegionYears) -> dict[int, dict[str, Any]]:
     for sums in out.values():
         sums["disclosure_rate"] = sums["granted"] / sums["results"] if sums["results"] else None
     return dict(sorted(out.items()))
+
+
+def region_bridge(region: RegionYears) -> str:
+    """For a region with pre-2019 years: each series of series.tsv summed over its bodies, every year from the
+    first, drawn through the 2019 break (marked) like a body's, with how many bodies give each sum."""
+    per_year: dict[int, set[str]] = {}
+    sums: dict[str, dict[int, float]] = {s.id: {} for s in bridge_series()}
+    counts: dict[str, dict[int, int]] = {s.id: {} for s in bridge_series()}
+    for body in region.bodies:
+        years = sorted(body.years)
+        for year in years:
+            per_year.setdefault(year, set()).add(body.years[year].report.report.template)
+        for series_id, values in bridge_values(body).items():
+            for year, value in zip(years, values, strict=True):
+                if value is not None:
+                    sums[series_id][year] = sums[series_id].get(year, 0) + value
+                    counts[series_id][year] = counts[series_id].get(year, 0) + 1
+    templates = {y: LEGACY if kinds == {LEGACY} else "template" for y, kinds in sorted(per_year.items())}
+    if LEGACY not in templates.values():
+        return ""
+    years = list(templates)
+    first_on_template = break_year(templates)
+    marker = Marker(first_on_template, BREAK_LABEL) if first_on_template is not None else None
+    width = max(300, 80 + YEAR_WIDTH * len(years))
+    charts = "".join(line_chart(f"{s.label}（合计）", years, [Series(s.label, [sums[s.id].get(y) for y in years])],
+                                show_value, key=f"bridge-{s.id}", width=width, marker=marker) for s in bridge_series())
+    head = "".join(f"<th{_break_attrs(y, first_on_template)}>{y}</th>" for y in years)
+    rows = []
+    for s in bridge_series():
+        cells = []
+        for y in years:
+            value = sums[s.id].get(y)
+            exact = "" if value is None else f' data-value="{e(repr(value))}"'
+            cls = ("v" if value is not None else "v null") + (" break" if y == first_on_template else "")
+            note = f"{counts[s.id].get(y, 0)}/{sum(y in b.years for b in region.bodies)} 个主体有此数"
+            cells.append(f'<td class="{cls}" data-year="{y}"{exact} title="{e(note)}">{e(show_value(value))}</td>')
+        rows.append(f'<tr class="key" data-series="{e(s.id)}"><th>{e(s.label)}</th>{"".join(cells)}</tr>')
+    return (f'<h2>2008年以来走势（跨 2019 年模板更替，合计）</h2><div class="charts timeline">{charts}</div>'
+            f'<table class="years" id="bridge"><thead><tr><th>合计</th>{head}</tr></thead>'
+            f'<tbody>{"".join(rows)}</tbody></table>')
 
 
 def region_page(region: RegionYears, child_regions: list[RegionYears], body_href: Callable[[BodyYears], str],
@@ -326,6 +369,7 @@ def region_page(region: RegionYears, child_regions: list[RegionYears], body_href
                        for c in child_regions)
     return page_template("region.html").substitute(
         title=e(region.name), code=e(region.code or "—"), n_bodies=len(region.bodies), table=table,
+        bridge=region_bridge(region),
         charts=f'<div class="charts">{charts}</div>',
         bodies=f'<table class="years" id="bodies"><thead><tr><th>报告主体</th><th>地区</th>{head}</tr></thead>'
                f"<tbody>{bodies}</tbody></table>",
