@@ -6,6 +6,7 @@ JSON Schema is generated from fields.tsv so that it names every field with its t
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -197,18 +198,7 @@ class Report(BaseModel):
 
     def legacy_values(self) -> dict[str, Any]:
         """`legacy.<field>.<column>` -> value for a legacy report's table (no units), in table order."""
-        out: dict[str, Any] = {}
-
-        def walk(node: dict[str, Any], path: str) -> None:
-            if "unit" in node and not any(isinstance(v, dict) for v in node.values()):
-                out.update({f"{path}.{c}": node[c] for c in LEGACY_VALUE_COLUMNS if c in node})
-                return
-            for key, child in node.items():
-                if isinstance(child, dict):
-                    walk(child, f"{path}.{key}")
-
-        walk(self.legacy or {}, "legacy")
-        return out
+        return legacy_flat(self.legacy or {})
 
     def legacy_entry(self, field_id: str) -> dict[str, Any]:
         """One legacy field's object ({this_period, cumulative, ytd, unit[, glued]}); {} when its row is absent."""
@@ -220,6 +210,22 @@ class Report(BaseModel):
     def to_json(self, indent: int | None = 1) -> str:
         absent = {k for k in _ABSENT_WHEN_NONE if getattr(self, k) is None}
         return self.model_dump_json(by_alias=True, indent=indent, exclude=absent)
+
+
+def legacy_leaves(legacy: dict[str, Any], path: str = "legacy") -> Iterator[tuple[str, dict[str, Any]]]:
+    """(field id, {this_period, cumulative, ytd, unit[, glued]}) of a report's `legacy` object, in table order:
+    the one walk over its nesting by the ids' parts."""
+    for key, child in legacy.items():
+        if isinstance(child, dict) and "unit" in child and not any(isinstance(v, dict) for v in child.values()):
+            yield f"{path}.{key}", child
+        elif isinstance(child, dict):
+            yield from legacy_leaves(child, f"{path}.{key}")
+
+
+def legacy_flat(legacy: dict[str, Any]) -> dict[str, Any]:
+    """`legacy.<field>.<column>` -> value of a report's (or a report dict's) `legacy` object."""
+    return {f"{field_id}.{c}": leaf[c] for field_id, leaf in legacy_leaves(legacy)
+            for c in LEGACY_VALUE_COLUMNS if c in leaf}
 
 
 def nest(values: dict[str, Any]) -> dict[str, dict[str, dict[str, Any]]]:

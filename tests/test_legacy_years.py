@@ -14,11 +14,12 @@ import pytest
 
 from pipeline import convert
 from pipeline.batch.job import BatchOptions, Job, run_batch
-from pipeline.batch.legacy_years import CONFLICT, CUT, leaves
+from pipeline.batch.legacy_years import CONFLICT, CUT
 from pipeline.batch.task import legacy_checks, report_record
 from pipeline.batch.writers import CONTINUITY_COLUMNS
 from pipeline.legacy_fields import glued_cuts, legacy_fields
 from pipeline.report import Report
+from pipeline.report import legacy_leaves as leaves
 from tests.fixturegen.pre2019 import LAYOUTS, make_legacy, render_html
 
 FIELDS = [f for _, _, f in LAYOUTS["L4"]["rows"] if f]

@@ -26,12 +26,12 @@ from __future__ import annotations
 import copy
 import json
 import sqlite3
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from pipeline.batch.crossyear import agency_key, firsts_by_body_year
 from pipeline.legacy_fields import glued_cuts, legacy_fields
+from pipeline.report import legacy_leaves
 
 if TYPE_CHECKING:
     from pipeline.batch.store import Store
@@ -59,15 +59,6 @@ def _number(value: object) -> Number | None:
 
 def _same(a: Number, b: Number) -> bool:
     return abs(a - b) < 1e-9
-
-
-def leaves(legacy: dict[str, Any], path: str = "legacy") -> Iterator[tuple[str, dict[str, Any]]]:
-    """(field id, leaf) of a report's `legacy` object, in table order."""
-    for key, child in legacy.items():
-        if isinstance(child, dict) and "unit" in child and not any(isinstance(v, dict) for v in child.values()):
-            yield f"{path}.{key}", child
-        elif isinstance(child, dict):
-            yield from leaves(child, f"{path}.{key}")
 
 
 @dataclass
@@ -222,7 +213,7 @@ def _recheck(report: dict[str, Any]) -> None:
     """The legacy.parts checks made again from the values (a cut can complete a parent's sub-rows)."""
     from pipeline.batch.task import legacy_checks
 
-    checks, warning = legacy_checks(dict(leaves(report.get("legacy") or {})))
+    checks, warning = legacy_checks(dict(legacy_leaves(report.get("legacy") or {})))
     report["checks"] = [c for c in report.get("checks") or [] if c.get("rule") != "legacy.parts"] + checks
     _set_warning(report, warning)
 
@@ -230,11 +221,11 @@ def _recheck(report: dict[str, Any]) -> None:
 def _apply(report: dict[str, Any], report_id: int, cuts: dict[Key, _Cut], conflicts: dict[Key, str]) -> dict[str, Any]:
     """The report with its cuts filled in, its checks made again, and an issue per cut or conflict; the
     report itself when it has none."""
-    if not any((report_id, f) in cuts or (report_id, f) in conflicts for f, _ in leaves(report.get("legacy") or {})):
+    if not any((report_id, f) in cuts or (report_id, f) in conflicts for f, _ in legacy_leaves(report.get("legacy") or {})):
         return report
     report = {**report, "legacy": copy.deepcopy(report["legacy"]), "issues": list(report["issues"])}
     added = []
-    for field_id, leaf in leaves(report.get("legacy") or {}):
+    for field_id, leaf in legacy_leaves(report.get("legacy") or {}):
         key = (report_id, field_id)
         if key in cuts:
             cut = cuts[key]
@@ -287,7 +278,7 @@ def legacy_years(store: Store) -> None:
         converted[report_id] = _put_back(stored[report_id], originals.get(report_id))
         if report_id not in years:  # no year or body any more: put back, never settled
             continue
-        for field_id, leaf in leaves(converted[report_id].get("legacy") or {}):
+        for field_id, leaf in legacy_leaves(converted[report_id].get("legacy") or {}):
             years[report_id].pairs[field_id] = {c: _number(leaf.get(c)) for c in PAIR}
             if isinstance(leaf.get("glued"), str):
                 glued[(report_id, field_id)] = leaf["glued"]

@@ -18,7 +18,7 @@ from typing import IO, Any
 
 from pipeline.batch.panel import panel_columns, select_panel
 from pipeline.fields import TOPS, wide_fields
-from pipeline.report import LEGACY_VALUE_COLUMNS, Indicators
+from pipeline.report import Indicators, legacy_flat
 
 BODY_COLUMNS = ("body_name", "region_code", "region", "body_level", "body_kind", "body_id")
 INDICATORS = tuple(Indicators.model_fields)
@@ -58,16 +58,7 @@ def flat_values(report: dict[str, Any]) -> dict[str, Any]:
     """Field id -> value of a report dict."""
     out = {f"{top}.{row}.{col}": v for top in TOPS for row, cols in (report.get(top) or {}).items()
            for col, v in cols.items()}
-
-    def walk(node: dict[str, Any], path: str) -> None:  # legacy: nested by the id's parts, leaves hold a unit
-        for key, child in node.items():
-            if isinstance(child, dict) and "unit" in child:
-                out.update({f"{path}.{key}.{c}": child[c] for c in LEGACY_VALUE_COLUMNS if c in child})
-            elif isinstance(child, dict):
-                walk(child, f"{path}.{key}")
-
-    walk(report.get("legacy") or {}, "legacy")
-    return out
+    return out | legacy_flat(report.get("legacy") or {})
 
 
 def wide_header() -> list[str]:
