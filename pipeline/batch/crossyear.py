@@ -20,14 +20,14 @@ def agency_key(name: str | None) -> str:
     return fold(name)
 
 
-def _number(value: object) -> int | float | None:
+def stored_number(value: object) -> int | float | None:
     """A stored value as a number: the store keeps integers beyond 64 bits as their decimal text."""
     if isinstance(value, str):
         try:
             return int(value)
         except ValueError:
             return None
-    return value if isinstance(value, int | float) else None
+    return value if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
 def _flows(conn: sqlite3.Connection, report_id: int) -> dict[str, dict[str, float | None]]:
@@ -37,7 +37,7 @@ def _flows(conn: sqlite3.Connection, report_id: int) -> dict[str, dict[str, floa
             'SELECT field, value FROM "values" WHERE report_id=? AND (field LIKE ? OR field LIKE ?)',
             (report_id, f"applications.{CARRIED_OVER}.%", f"applications.{CARRIED_FORWARD}.%")):
         _, row, col = field.split(".")
-        out[row][col] = _number(value)
+        out[row][col] = stored_number(value)
     return out
 
 

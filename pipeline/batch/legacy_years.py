@@ -29,7 +29,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from pipeline.batch.crossyear import agency_key, firsts_by_body_year
+from pipeline.batch.crossyear import agency_key, firsts_by_body_year, stored_number
 from pipeline.legacy_fields import glued_cuts, legacy_fields
 from pipeline.report import legacy_leaves
 
@@ -45,16 +45,6 @@ FAILED_CHECKS = "checks_failed"  # the normaliser's warning when legacy.parts ch
 Number = int | float
 Pair = dict[str, Number | None]  # {"this_period": …, "cumulative": …}
 Key = tuple[int, str]  # (report id, field id): one leaf of the job
-
-
-def _number(value: object) -> Number | None:
-    """A stored value as a number: the store keeps integers beyond 64 bits as their decimal text."""
-    if isinstance(value, str):
-        try:
-            return int(value)
-        except ValueError:
-            return None
-    return value if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
 def _same(a: Number, b: Number) -> bool:
@@ -92,7 +82,7 @@ def _legacy_years(conn: sqlite3.Connection) -> dict[int, _Year]:
             "WHERE r.template = 'legacy' AND (v.field LIKE '%.this_period' OR v.field LIKE '%.cumulative')"):
         if report_id in years:
             base, column = field_id.rsplit(".", 1)
-            years[report_id].pairs.setdefault(base, {})[column] = _number(value)
+            years[report_id].pairs.setdefault(base, {})[column] = stored_number(value)
     return years
 
 
@@ -279,7 +269,7 @@ def legacy_years(store: Store) -> None:
         if report_id not in years:  # no year or body any more: put back, never settled
             continue
         for field_id, leaf in legacy_leaves(converted[report_id].get("legacy") or {}):
-            years[report_id].pairs[field_id] = {c: _number(leaf.get(c)) for c in PAIR}
+            years[report_id].pairs[field_id] = {c: stored_number(leaf.get(c)) for c in PAIR}
             if isinstance(leaf.get("glued"), str):
                 glued[(report_id, field_id)] = leaf["glued"]
     cuts, conflicts = _Settler(years, firsts).settle(glued)
