@@ -17,19 +17,21 @@ from pipeline.errors import NotAReportError
 from pipeline.intermediate import Cell, Document, Paragraph, Source, table_from_cells
 from pipeline.normalise import normalise
 from pipeline.normalise.legacy import fold_label, resolve
-from pipeline.report import report_json_schema
-from tests.fixturegen.pre2019 import LAYOUTS, make_legacy, render_docx, render_html
+from pipeline.report import Report, report_json_schema
+from tests.fixturegen.pre2019 import (
+    LAYOUTS,
+    LegacySpec,
+    make_legacy,
+    render_docx,
+    render_html,
+    write_rendered,
+)
 
 CASES = [(layout, render) for layout in LAYOUTS for render in ("html", "docx")]
 
 
-def _convert(tmp_path, spec, render: str):
-    path = tmp_path / f"{spec.layout}.{render}"
-    if render == "html":
-        path.write_bytes(render_html(spec))
-    else:
-        render_docx(spec, path)
-    return convert(path)
+def _convert(tmp_path, spec: LegacySpec, render: str) -> Report:
+    return convert(write_rendered(spec, tmp_path, render))
 
 
 @pytest.mark.parametrize(("layout", "render"), CASES, ids=[f"{a}-{b}" for a, b in CASES])

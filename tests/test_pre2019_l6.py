@@ -10,16 +10,11 @@ import pytest
 from pipeline import convert
 from pipeline.normalise.legacy import fold_label
 from pipeline.report import Report
-from tests.fixturegen.pre2019 import LegacySpec, make_legacy, render_docx, render_html
+from tests.fixturegen.pre2019 import LegacySpec, make_legacy, render_html, write_rendered
 
 
 def _convert(tmp_path, spec: LegacySpec, render: str) -> Report:
-    path = tmp_path / f"{spec.layout}.{render}"
-    if render == "html":
-        path.write_bytes(render_html(spec))
-    else:
-        render_docx(spec, path)
-    return convert(path)
+    return convert(write_rendered(spec, tmp_path, render))
 
 
 @pytest.mark.parametrize("render", ["html", "docx"])

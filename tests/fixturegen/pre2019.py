@@ -323,3 +323,13 @@ def render_docx_with_picture(spec: LegacySpec, picture, path: Path) -> Path:
     document.add_paragraph(f"{spec.year + 1}年1月20日")
     document.save(str(path))
     return path
+
+
+def write_rendered(spec: LegacySpec, folder: Path, render: str) -> Path:
+    """The report written in `folder` as a GBK portal page (`html`) or a python-docx file (`docx`)."""
+    path = folder / f"{spec.layout}.{render}"
+    if render == "html":
+        path.write_bytes(render_html(spec))
+    else:
+        render_docx(spec, path)
+    return path
