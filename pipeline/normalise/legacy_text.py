@@ -193,8 +193,8 @@ def tables_from_text(doc: Document) -> Document:
     follow its header) put back as a Table between the text before and after it."""
     blocks = doc.blocks
     for index, block in enumerate(blocks):
-        if not isinstance(block, Paragraph) or "指标名称" not in re.sub(r"\s", "", block.text):
-            continue
+        if not isinstance(block, Paragraph) or "指" not in block.text or "指标名称" not in re.sub(r"\s", "", block.text):
+            continue  # every paragraph of every document passes here: the cheap test first
         following = [block]
         for later in blocks[index + 1:]:
             if not isinstance(later, Paragraph):

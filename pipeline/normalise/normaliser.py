@@ -113,8 +113,9 @@ def normalise(doc: Document) -> Report:
     if legacy is not None and _only_from(reading, legacy.block):
         return legacy_report(doc, legacy, unglued)
     if not reading.tables_seen:
-        if (missing := _table_missing(doc)) is not None:
-            return legacy_report(doc, missing, unglued)
+        meta = read_metadata(doc)
+        if (missing := _table_missing(doc, meta)) is not None:
+            return legacy_report(doc, missing, unglued, meta)
         raise NotAReportError("not an annual report table set: none of the template's three tables was found, "
                               "nor a pre-2019 statistics table")
     template, t2, t3 = decide_template(reading)
@@ -179,10 +180,9 @@ _ATTACHMENT_NAME = re.compile(r"(附件[:：]?\s*(?:\d\s*[.、．]\s*)?)?([^\s�
                               r"(\s*\.(?:xlsx?|et|wps|docx?|pdf)\b)?", re.IGNORECASE)
 
 
-def _table_missing(doc: Document) -> LegacyReading | None:
+def _table_missing(doc: Document, meta: Metadata) -> LegacyReading | None:
     """A pre-2019 annual report (its title says so, for a year before 2019) whose statistics table is not in
     the document: a report all the same, its table absent, with an issue saying where it may be."""
-    meta = read_metadata(doc)
     title = meta.title or ""
     if meta.year is None or meta.year > 2018 or "公开" not in title or not re.search(r"报告|年报", title):
         return None
@@ -196,13 +196,13 @@ def _table_missing(doc: Document) -> LegacyReading | None:
     return reading
 
 
-def legacy_report(doc: Document, legacy: LegacyReading, unglued: list) -> Report:
+def legacy_report(doc: Document, legacy: LegacyReading, unglued: list, meta: Metadata | None = None) -> Report:
     """A pre-2019 report: its statistics table under `legacy`, the template tables absent; the year is the
-    table's when its header names one."""
+    table's when its header names one. `meta`: the document's metadata when already read."""
     issues = _extract_issues(doc)
     issues += [Issue(level="warning", code=code, field=f, message=m) for code, f, m in legacy.findings]
     issues += [Issue(level="warning", code=u.code, message=u.message) for u in unglued]
-    meta = read_metadata(doc)
+    meta = meta or read_metadata(doc)
     year = legacy.year or meta.year
     if legacy.year and meta.year and legacy.year != meta.year:
         issues.append(Issue(level="warning", code="legacy.year_differs",
