@@ -157,11 +157,8 @@ def bridge_section(group: BodyYears, report_href: Callable[[Any], str]) -> str:
         return ""
     years = list(templates)
     first_on_template = break_year(templates)
-    marker = Marker(first_on_template, BREAK_LABEL) if first_on_template is not None else None
     values = bridge_values(group)
-    width = max(300, 80 + YEAR_WIDTH * len(years))
-    charts = "".join(line_chart(s.label, years, [Series(s.label, values[s.id])], show_value, key=f"bridge-{s.id}",
-                                width=width, marker=marker) for s in bridge_series())
+    charts = _bridge_charts(years, first_on_template, values)
     head = "".join(f'<th{_break_attrs(y, first_on_template)}><a href="{e(report_href(group.years[y]))}">{y}</a></th>'
                    for y in years)
     kinds = "".join(f'<td data-year="{y}"{_break_attrs(y, first_on_template)}>{e(t)}</td>' for y, t in templates.items())
@@ -174,6 +171,15 @@ def bridge_section(group: BodyYears, report_href: Callable[[Any], str]) -> str:
     return (f'<h2>2008年以来走势（跨 2019 年模板更替）</h2><div class="charts timeline">{charts}</div>'
             f'<table class="years" id="bridge"><thead><tr><th>项目</th>{head}</tr></thead>'
             f'<tbody>{"".join(rows)}</tbody></table>')
+
+
+def _bridge_charts(years: list[int], first_on_template: int | None, values: dict[str, list[float | None]],
+                   suffix: str = "") -> str:
+    """One wide time line per series of series.tsv (values: series id -> its value per year), the break marked."""
+    marker = Marker(first_on_template, BREAK_LABEL) if first_on_template is not None else None
+    width = max(300, 80 + YEAR_WIDTH * len(years))
+    return "".join(line_chart(s.label + suffix, years, [Series(s.label, values[s.id])], show_value,
+                              key=f"bridge-{s.id}", width=width, marker=marker) for s in bridge_series())
 
 
 def _break_attrs(year: int, first_on_template: int | None) -> str:
@@ -309,10 +315,8 @@ def region_bridge(region: RegionYears) -> str:
         return ""
     years = list(templates)
     first_on_template = break_year(templates)
-    marker = Marker(first_on_template, BREAK_LABEL) if first_on_template is not None else None
-    width = max(300, 80 + YEAR_WIDTH * len(years))
-    charts = "".join(line_chart(f"{s.label}（合计）", years, [Series(s.label, [sums[s.id].get(y) for y in years])],
-                                show_value, key=f"bridge-{s.id}", width=width, marker=marker) for s in bridge_series())
+    charts = _bridge_charts(years, first_on_template, {k: [v.get(y) for y in years] for k, v in sums.items()},
+                            "（合计）")
     head = "".join(f"<th{_break_attrs(y, first_on_template)}>{y}</th>" for y in years)
     rows = []
     for s in bridge_series():
