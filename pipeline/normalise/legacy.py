@@ -194,6 +194,33 @@ def _settle_span(item: LegacyRow, one_value: bool) -> None:
         item.problem = f"'{digits}' is one cell over the columns {', '.join(covered)} and cannot be split"
 
 
+def _entry(item: LegacyRow, field_id: str, columns: list[str], reading: LegacyReading) -> dict[str, object]:
+    """A mapped row's {column: value, unit[, glued]}, its cells and its findings recorded in `reading`."""
+    entry: dict[str, object] = dict.fromkeys(columns)
+    if item.problem:
+        reading.findings.append(("legacy.value", field_id, f"{field_id}: {item.problem}; left null"))
+    if item.glued:
+        entry["glued"] = item.glued
+        cuts = glued_cuts(item.glued)
+        shown = ", ".join(f"{a} | {b}" for a, b in cuts[:4]) + (", …" if len(cuts) > 4 else "")
+        reading.findings.append(("legacy.glued", field_id, (
+            f"{field_id}: '{item.glued}' is this period and cumulative run together and can be cut more than "
+            f"one way ({shown}); left null for the body's other years to decide")))
+    for role, cell in item.cells.items():
+        entry[role] = cell.value
+        reading.cells[f"{field_id}.{role}"] = cell
+        if cell.value is None and not (item.glued or item.problem) and not parse_cell(cell.raw).is_null:
+            reading.findings.append(("legacy.value", field_id,
+                                     f"{field_id} {role}: '{cell.raw.strip()}' is not one clean number"))
+    entry["unit"] = item.unit or None
+    this, total = entry.get("this_period"), entry.get("cumulative")
+    if isinstance(this, int | float) and isinstance(total, int | float) and total < this:
+        reading.findings.append(("legacy.cumulative_below", field_id, (
+            f"{field_id}: the cumulative since 2008 ({total:g}) is below this year's value ({this:g}), as printed "
+            "(a cumulative column left unfilled?)")))
+    return entry
+
+
 def read_table(table: Table, block: int) -> LegacyReading | None:
     """One table read as a legacy statistics table; None when it is not one."""
     header = _header(table)
@@ -217,28 +244,7 @@ def read_table(table: Table, block: int) -> LegacyReading | None:
             reading.unmapped.append({"label": item.label, "unit": item.unit, "values": item.raw_values})
             continue
         matched.append(spec.id)
-        entry: dict[str, object] = {role: None for role in LEGACY_COLUMNS if role in roles.values()}
-        if item.problem:
-            reading.findings.append(("legacy.value", spec.id, f"{spec.id}: {item.problem}; left null"))
-        if item.glued:
-            entry["glued"] = item.glued
-            shown = ", ".join(f"{a} | {b}" for a, b in glued_cuts(item.glued)[:4])
-            reading.findings.append(("legacy.glued", spec.id, (
-                f"{spec.id}: '{item.glued}' is this period and cumulative run together and can be cut more than "
-                f"one way ({shown}{', …' if len(glued_cuts(item.glued)) > 4 else ''}); left null for the body's "
-                "other years to decide")))
-        for role, cell in item.cells.items():
-            entry[role] = cell.value
-            reading.cells[f"{spec.id}.{role}"] = cell
-            if cell.value is None and not (item.glued or item.problem) and not parse_cell(cell.raw).is_null:
-                reading.findings.append(("legacy.value", spec.id,
-                                         f"{spec.id} {role}: '{cell.raw.strip()}' is not one clean number"))
-        entry["unit"] = item.unit or None
-        this, total = entry.get("this_period"), entry.get("cumulative")
-        if isinstance(this, int | float) and isinstance(total, int | float) and total < this:
-            reading.findings.append(("legacy.cumulative_below", spec.id, (
-                f"{spec.id}: the cumulative since 2008 ({total:g}) is below this year's value ({this:g}), as printed "
-                "(a cumulative column left unfilled?)")))
+        entry = _entry(item, spec.id, [r for r in LEGACY_COLUMNS if r in roles.values()], reading)
         reading.values[spec.id] = entry
         reading.labels[spec.id] = (item.label, folded)
     return reading if len(reading.values) >= MIN_MAPPED_ROWS else None
